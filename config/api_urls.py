@@ -1,0 +1,9 @@
+"""Every app's API routes under /api/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("panels.api_urls")),
+]
