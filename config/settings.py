@@ -19,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "development-only-secret-key-never-use-this-in-production-0123456789"
+_DEV_SECRET_KEY = "development-only-secret-key-never-use-this-in-production-0123456789"  # noqa: S105 - refused when DEBUG is false
 _DEV_PSEUDONYM_KEY = "development-only-pseudonym-key-never-use-this-in-production"
 
 

@@ -97,9 +97,7 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["police_uk_id"], condition=~Q(police_uk_id=""), name="unique_police_uk_id"
-            ),
+            models.UniqueConstraint(fields=["police_uk_id"], condition=~Q(police_uk_id=""), name="unique_police_uk_id"),
             models.CheckConstraint(
                 condition=Q(kind="force") | Q(police_uk_id=""), name="only_forces_have_police_uk_id"
             ),
@@ -318,6 +316,9 @@ class Attendance(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_attendance_per_person")]
 
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_status_display()}"
+
 
 class SelfDescription(models.Model):
     """What a person chooses to say about themselves, kept only with their consent.
@@ -353,3 +354,6 @@ class SelfDescription(models.Model):
     disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
     consented_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Self-description of user {self.user_id}"
