@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from frontend.views import home, panels
+from frontend.views import account, home, panels
 
 urlpatterns = [
     *home.urlpatterns,
+    *account.urlpatterns,
     *panels.urlpatterns,
 ]

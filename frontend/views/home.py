@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from panels.selectors import dashboard_for
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -14,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/dashboard.html")
+    return render(request, "frontend/dashboard.html", {"d": dashboard_for(request.user)})
 
 
 urlpatterns = [

@@ -1,0 +1,188 @@
+"""Create a demonstration force area with its OPCC, three panels and one login per role.
+
+Safe to run again: it creates what is missing and changes nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from panels import census
+from panels.models import (
+    Attendance,
+    ForceArea,
+    Meeting,
+    Membership,
+    Organisation,
+    Panel,
+    SelfDescription,
+    StaffRole,
+    User,
+)
+
+DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - demo logins only; the command refuses to run in production
+AREA_CODE = "E23000006"  # Cheshire: the demo's real records (data/police-uk/) are Cheshire's
+
+TERMS = """The panel reviews a sample of stop-and-search records at every meeting, scores each one on its own first,
+then agrees a view, and escalates concerns to the force.
+
+## Membership
+
+- Members live or work in the force area, and are drawn from the communities most affected by stop and search.
+- Members serve for two years, renewable once.
+
+## What we publish
+
+Our minutes, what we found and how the force responded. [Read the College of Policing guidance](https://www.college.police.uk/).
+"""
+
+# (email, name, what they are)
+ROLES: list[tuple[str, str, str]] = [
+    ("admin@demo.example", "Site administrator", "site staff (admin)"),
+    ("coordinator@demo.example", "Cara Coordinator", "coordinator of all three panels"),
+    ("chair@demo.example", "Chidi Chair", "chair of the stop-and-search panel"),
+    ("member@demo.example", "Mo Member", "member of the stop-and-search panel and the youth commission"),
+    ("observer@demo.example", "Olu Observer", "observer on the stop-and-search panel"),
+    ("youth@demo.example", "Yasmin Youth", "member of the youth commission"),
+    ("opcc@demo.example", "Priya OPCC", "OPCC officer for Cheshire"),
+    ("liaison@demo.example", "Lee Liaison", "force liaison, Cheshire Constabulary"),
+]
+
+# Detailed Census group codes for the demo's extra members, so the make-up table has something to show.
+EXTRA_MEMBER_GROUPS = ["13", "13", "13", "6", "7", "11", "3", "4", "17", "18", "13", "prefer_not"]
+
+
+class Command(BaseCommand):
+    help = "Load the demonstration data (idempotent) and print one login per role."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is false.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Refusing to load demo logins with DEBUG=false. Use --force if you really mean it.")
+        with transaction.atomic():
+            users = self._load()
+        self._print(users)
+
+    def _load(self) -> dict[str, User]:
+        area = ForceArea.objects.get(code=AREA_CODE)
+        force, _ = Organisation.objects.get_or_create(
+            slug="cheshire-constabulary",
+            defaults={
+                "name": "Cheshire Constabulary",
+                "kind": Organisation.Kind.FORCE,
+                "force_area": area,
+                "police_uk_id": census.POLICE_UK_IDS[AREA_CODE],
+            },
+        )
+        opcc, _ = Organisation.objects.get_or_create(
+            slug="cheshire-opcc",
+            defaults={
+                "name": "Office of the Police and Crime Commissioner for Cheshire",
+                "kind": Organisation.Kind.OPCC,
+                "force_area": area,
+            },
+        )
+        panels = {
+            kind: Panel.objects.get_or_create(
+                slug=slug,
+                defaults={"name": name, "kind": kind, "force_area": area, "organisation": opcc, **extra},
+            )[0]
+            for slug, name, kind, extra in [
+                (
+                    "cheshire-stop-search",
+                    "Cheshire Stop and Search Scrutiny Panel",
+                    Panel.Kind.STOP_SEARCH,
+                    {"terms_of_reference": TERMS, "is_public": True},
+                ),
+                ("cheshire-youth", "Cheshire Youth Commission", Panel.Kind.YOUTH, {"is_public": True}),
+                ("cheshire-diversity", "Cheshire Diversity Panel", Panel.Kind.DIVERSITY, {}),
+            ]
+        }
+        users = {email: self._user(email, name, staff=email.startswith("admin@")) for email, name, _ in ROLES}
+        stop_search, youth, diversity = (
+            panels[Panel.Kind.STOP_SEARCH],
+            panels[Panel.Kind.YOUTH],
+            panels[Panel.Kind.DIVERSITY],
+        )
+        for panel in (stop_search, youth, diversity):
+            self._member(users["coordinator@demo.example"], panel, Membership.Role.COORDINATOR)
+        self._member(users["chair@demo.example"], stop_search, Membership.Role.CHAIR)
+        self._member(users["member@demo.example"], stop_search, Membership.Role.MEMBER)
+        self._member(users["member@demo.example"], youth, Membership.Role.MEMBER)
+        self._member(users["observer@demo.example"], stop_search, Membership.Role.OBSERVER)
+        self._member(users["youth@demo.example"], youth, Membership.Role.MEMBER)
+        StaffRole.objects.get_or_create(
+            user=users["opcc@demo.example"], organisation=opcc, role=StaffRole.Role.OPCC_OFFICER, end_date=None
+        )
+        StaffRole.objects.get_or_create(
+            user=users["liaison@demo.example"], organisation=force, role=StaffRole.Role.FORCE_LIAISON, end_date=None
+        )
+        for n, group in enumerate(EXTRA_MEMBER_GROUPS, start=1):
+            extra = self._user(f"member{n:02d}@demo.example", f"Panel member {n}")
+            self._member(extra, stop_search, Membership.Role.MEMBER)
+            SelfDescription.objects.get_or_create(
+                user=extra, defaults={"ethnic_group": group, "consented_at": timezone.now()}
+            )
+        self._meetings(stop_search, [users["chair@demo.example"], users["member@demo.example"]])
+        return users
+
+    def _user(self, email: str, name: str, *, staff: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, name=name, is_staff=staff, is_superuser=staff
+            )
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
+    def _member(self, user: User, panel: Panel, role: str) -> None:
+        if not Membership.objects.filter(user=user, panel=panel, end_date__isnull=True).exists():
+            Membership.objects.create(
+                user=user, panel=panel, role=role, start_date=timezone.localdate() - timedelta(days=200)
+            )
+
+    def _meetings(self, panel: Panel, present: list[User]) -> None:
+        if panel.meetings.exists():
+            return
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        published = Meeting.objects.create(
+            panel=panel,
+            title="Quarterly review",
+            starts_at=now - timedelta(days=56),
+            location="Police and Crime Commissioner's office, Chester",
+            agenda="1. Welcome\n2. Review of 20 records from the quarter\n3. Findings and escalations",
+            minutes="The panel reviewed 20 records. It asked the force to explain why body-worn video was not "
+            "recorded in four searches.",
+        )
+        published.publish_minutes()
+        draft = Meeting.objects.create(
+            panel=panel,
+            title="Monthly review",
+            starts_at=now - timedelta(days=7),
+            agenda="1. Review of section 60 searches",
+            minutes="Draft: the panel reviewed 12 records.",
+        )
+        Meeting.objects.create(
+            panel=panel, title="Monthly review", starts_at=now + timedelta(days=21), agenda="1. Records to be chosen"
+        )
+        for meeting in (published, draft):
+            for user in present:
+                Attendance.objects.get_or_create(meeting=meeting, user=user, defaults={"status": "present"})
+
+    def _print(self, users: dict[str, User]) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS("Demo loaded: Cheshire force area, its OPCC, three panels."))
+        out.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        out.write("Coordinator, OPCC officer, force liaison and admin are asked to set up an authenticator app first.")
+        for email, _, role in ROLES:
+            out.write(f"  {email:<28} {role}")
+        out.write("Sign in at http://127.0.0.1:8000/accounts/login/")
