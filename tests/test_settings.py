@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from channels.layers import get_channel_layer
+from django.core.cache import caches
 from django.core.checks.security.base import _check_secret_key  # type: ignore[attr-defined]  # not in django-stubs
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -183,6 +187,41 @@ def test_a_bad_boolean_stops_start_up_and_names_the_variable() -> None:
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: DEBUG must be true or false, not 'maybe'." in result.stderr
+
+
+# --- the backends this test run is configured with ---------------------------------------------
+# CI runs the suite once with no DATABASE_URL/REDIS_URL and once with PostgreSQL and Redis.
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_configured_database() -> None:
+    using_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+    assert connection.vendor == ("postgresql" if using_postgres else "sqlite")
+    assert "test" in str(connection.settings_dict["NAME"])
+    assert MigrationRecorder(connection).applied_migrations(), "pytest-django migrated the test database"
+
+
+def test_the_cache_round_trips() -> None:
+    cache = caches["default"]
+    backend = "RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache"
+    assert type(cache).__name__ == backend
+
+    cache.set("test-settings-probe", {"ok": True}, timeout=30)
+    assert cache.get("test-settings-probe") == {"ok": True}
+    cache.delete("test-settings-probe")
+
+
+@pytest.mark.asyncio
+async def test_the_channel_layer_delivers_a_message() -> None:
+    layer = get_channel_layer()
+    assert layer is not None
+    backend = "RedisChannelLayer" if os.environ.get("REDIS_URL") else "InMemoryChannelLayer"
+    assert type(layer).__name__ == backend
+
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "probe", "n": 1})
+    assert await layer.receive(channel) == {"type": "probe", "n": 1}
 
 
 # --- config/env.py -----------------------------------------------------------------------------
