@@ -80,7 +80,7 @@ setup: $(PY_STAMP) $(ASSETS_STAMP)
 run: setup
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py loaddemo
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) $(RELOAD)
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off $(RELOAD)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 chromium:
