@@ -1,0 +1,283 @@
+"""Encounter records (stop and search, use of force), the import batches they came in, rows that could not be
+imported, and the append-only audit log.
+
+Every text field holding a controlled vocabulary stores a code from `choices.py`; "" means not recorded.
+Nothing here holds a name, an address, a date of birth, an officer's identifier or a force's reference:
+officers appear only as keyed pseudonyms and grounds text only after masking (docs/import.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from panels.models import Organisation
+from scrutiny import choices
+
+
+class ImportBatch(models.Model):
+    """One file (or one API fetch) imported for one force, and what became of every row in it.
+
+    Once finished, read = imported + duplicates + rejected (a database constraint). Correcting a rejected row
+    later moves it from rejected to imported (or duplicates), so the sum still holds.
+    """
+
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        limit_choices_to={"kind": Organisation.Kind.FORCE},
+    )
+    source_format = models.CharField(max_length=20, choices=choices.SourceFormat.choices)
+    file_name = models.CharField(max_length=255, help_text="The uploaded file's name, or the URL fetched.")
+    file_sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    # An upload waiting for the background worker. Deleted once processed: a force extract holds officers'
+    # identifiers and unmasked grounds, which must not outlive the import.
+    source_file = models.FileField(upload_to="scrutiny/imports/", blank=True)
+    declared_month = models.DateField(
+        null=True, blank=True, help_text="The month the source says it covers (file name or --fetch), if any."
+    )
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_batches"
+    )
+    status = models.CharField(max_length=10, choices=choices.BatchStatus.choices, default=choices.BatchStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows expected, for progress.")
+    rows_done = models.PositiveIntegerField(default=0)
+    read_count = models.PositiveIntegerField("read", default=0)
+    imported_count = models.PositiveIntegerField("imported", default=0)
+    duplicate_count = models.PositiveIntegerField("duplicates", default=0)
+    rejected_count = models.PositiveIntegerField("rejected", default=0)
+    skipped_lines = models.PositiveIntegerField(
+        default=0, help_text="Blank lines and repeated header rows: not records, so not counted as read."
+    )
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=choices.BatchStatus.FINISHED)
+                | Q(read_count=F("imported_count") + F("duplicate_count") + F("rejected_count")),
+                name="batch_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.force}, {self.get_status_display()})"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read_count,
+            "imported": self.imported_count,
+            "duplicates": self.duplicate_count,
+            "rejected": self.rejected_count,
+        }
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (choices.BatchStatus.FINISHED, choices.BatchStatus.FAILED)
+
+
+class EncounterRecord(models.Model):
+    kind = models.CharField(max_length=20, choices=choices.Kind.choices)
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="encounter_records",
+        limit_choices_to={"kind": Organisation.Kind.FORCE},
+        db_index=False,  # every index below starts with force
+    )
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="records")
+    # SHA-256 of the normalised content; for the n-th identical record in one batch (n > 0),
+    # SHA-256(SHA-256(content) || n). So identical searches minutes apart are all kept, and re-importing adds none.
+    fingerprint = models.BinaryField(max_length=32, editable=False)
+
+    occurred_at = models.DateTimeField()
+    month = models.DateField(help_text="First day of the month the record belongs to (Europe/London).")
+    financial_year = models.CharField(max_length=7, help_text='April to March, e.g. "2025-26".')
+
+    # --- data.police.uk fields -------------------------------------------------------------------------------
+    search_type = models.CharField(max_length=20, choices=choices.SearchType.choices, blank=True)
+    vehicle_only = models.BooleanField(default=False)
+    part_of_policing_operation = models.BooleanField(null=True, blank=True)
+    policing_operation = models.CharField(max_length=255, blank=True)
+    # As published: data.police.uk snaps locations to anonymous map points.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    gender = models.CharField(max_length=10, choices=choices.Gender.choices, blank=True)
+    age_range = models.CharField(max_length=10, choices=choices.AgeRange.choices, blank=True)
+    self_defined_ethnicity = models.CharField(max_length=30, choices=choices.SelfDefinedEthnicity.choices, blank=True)
+    ethnic_group = models.CharField(
+        "ethnic group (five groups)", max_length=12, choices=choices.EthnicGroup.choices, blank=True
+    )
+    officer_defined_ethnicity = models.CharField(
+        max_length=10, choices=choices.OfficerDefinedEthnicity.choices, blank=True
+    )
+    legislation = models.CharField(max_length=40, choices=choices.Legislation.choices, blank=True)
+    object_of_search = models.CharField(max_length=40, choices=choices.ObjectOfSearch.choices, blank=True)
+    outcome = models.CharField(max_length=30, choices=choices.Outcome.choices, blank=True)
+    anything_found = models.BooleanField(null=True, blank=True, help_text="Known only for some outcome names.")
+    outcome_linked_to_object = models.BooleanField("outcome linked to object of search", null=True, blank=True)
+    removal_of_more_than_outer_clothing = models.BooleanField(null=True, blank=True)
+
+    # --- force extracts --------------------------------------------------------------------------------------
+    grounds_text = models.TextField("recorded grounds (masked)", blank=True)
+    pii_flagged = models.BooleanField(
+        "personal data found",
+        default=False,
+        help_text="Masked text that a coordinator must check before members see it.",
+    )
+    redaction_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    redaction_checked_at = models.DateTimeField(null=True, blank=True)
+    body_worn_video = models.BooleanField(null=True, blank=True)
+    supervisor_signed_off = models.BooleanField(null=True, blank=True)
+    initiation = models.CharField(max_length=20, choices=choices.Initiation.choices, blank=True)
+    officer_pseudonym = models.CharField(max_length=64, blank=True)
+    force_reference_hash = models.CharField(max_length=64, blank=True)
+
+    # --- use of force (Home Office use-of-force form) --------------------------------------------------------
+    uof_tactics = models.JSONField("tactics", default=list, blank=True)
+    uof_impact_factors = models.JSONField("impact factors", default=list, blank=True)
+    uof_reasons = models.JSONField("reasons", default=list, blank=True)
+    subject_age_band = models.CharField(max_length=10, choices=choices.SubjectAgeBand.choices, blank=True)
+    subject_injured = models.BooleanField(null=True, blank=True)
+    subject_injury = models.CharField(max_length=10, choices=choices.InjurySeverity.choices, blank=True)
+    officer_injured = models.BooleanField(null=True, blank=True)
+    uof_outcome = models.CharField("outcome", max_length=20, choices=choices.UseOfForceOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "fingerprint"], name="record_fingerprint_unique_per_force"),
+        ]
+        indexes = [
+            models.Index(fields=["force", "month"], name="record_force_month"),
+            models.Index(fields=["force", "financial_year"], name="record_force_fy"),
+            models.Index(fields=["force", "ethnic_group"], name="record_force_ethnic_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.occurred_at:%d %b %Y})"
+
+    @property
+    def fingerprint_hex(self) -> str:
+        return bytes(self.fingerprint).hex()
+
+    @property
+    def has_grounds(self) -> bool:
+        return bool(self.grounds_text)
+
+    @property
+    def redaction_pending(self) -> bool:
+        return self.pii_flagged and self.redaction_checked_at is None
+
+    def mark_redaction_checked(self, *, by: Any, grounds_text: str | None = None) -> None:
+        if grounds_text is not None:
+            self.grounds_text = grounds_text
+        self.redaction_checked_by = by
+        self.redaction_checked_at = timezone.now()
+        self.save(update_fields=["grounds_text", "redaction_checked_by", "redaction_checked_at"])
+
+
+class RejectedRow(models.Model):
+    """A row that could not be imported, kept with its reasons so it can be corrected and imported later.
+
+    `raw_values` are the cells as read, except those that must never be stored: an officer's identifier and a
+    force reference are replaced by their keyed forms in `protected`, and grounds text is stored masked.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
+    line_number = models.PositiveIntegerField()
+    raw_values = models.JSONField(default=dict)
+    protected = models.JSONField(default=dict, blank=True)
+    reasons = models.JSONField(default=list)
+    resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record = models.ForeignKey(
+        EncounterRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The record the corrected row became (or duplicated).",
+    )
+
+    class Meta:
+        ordering = ["batch", "line_number", "pk"]
+        indexes = [models.Index(fields=["batch", "resolved"], name="rejected_batch_resolved")]
+
+    def __str__(self) -> str:
+        return f"Line {self.line_number} of {self.batch.file_name}"
+
+
+class AppendOnlyError(Exception):
+    """The audit log is append-only: events are never changed or removed through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when. Append-only."""
+
+    class Action(models.TextChoices):
+        RECORD_VIEWED = "record.viewed", "Viewed a record with grounds text"
+        REDACTION_CHECKED = "record.redaction_checked", "Checked a record's redaction"
+        BATCH_CREATED = "batch.created", "Started an import"
+        BATCH_FINISHED = "batch.finished", "Finished an import"
+        BATCH_FAILED = "batch.failed", "An import failed"
+        REJECTED_ROW_CORRECTED = "rejected_row.corrected", "Corrected and re-imported a rejected row"
+        REJECTED_ROWS_EXPORTED = "rejected_rows.exported", "Downloaded rejected rows"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as written at the time, so the event still says who even if the account is later removed.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.object_type}:{self.object_id}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit events cannot be deleted.")
