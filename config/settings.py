@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     "panels",
     "scrutiny",
     "surveys",
@@ -125,6 +126,19 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background tasks (scrutiny imports) ---------------------------------------------------
+# django-tasks-db keeps queued tasks in the database; run `manage.py db_worker` beside the web process.
+# TASKS_BACKEND=immediate runs each task inside the request instead: the default with DEBUG, so that
+# `runserver` needs no worker.
+_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if _tasks_backend not in _TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASKS_BACKENDS)}, not {_tasks_backend!r}.")
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
 
 # --- Channels and cache ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
