@@ -36,10 +36,11 @@ help:
 	@echo "make clean             remove built assets and caches (make distclean also removes .venv and node_modules)"
 
 # --- Python -----------------------------------------------------------------------------------
-# Django 6.1 needs Python 3.12 or newer: take the first one found.
+# Django 6.1 needs Python 3.12 or newer: take the first one found, newest pyenv build last.
+PYENV_PYTHONS := $(shell ls -d $(HOME)/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null | sort -rV)
 $(VENV)/pyvenv.cfg:
 	@py=""; \
-	for candidate in python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[23]*/bin/python3); do \
+	for candidate in python3.13 python3.12 python3 $(PYENV_PYTHONS); do \
 	  if command -v "$$candidate" >/dev/null 2>&1 && \
 	     "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    py="$$candidate"; break; \
