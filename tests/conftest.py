@@ -1,0 +1,51 @@
+"""Fixtures every test package shares: the three users of DESIGN.md (member, coordinator, outsider) and their panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from panels.models import Membership, Panel, User
+from tests.factories import MembershipFactory, PanelFactory, UserFactory, enrol_totp
+
+
+@pytest.fixture
+def panel(db: None) -> Panel:
+    return PanelFactory(is_public=True)
+
+
+@pytest.fixture
+def member(panel: Panel) -> User:
+    return MembershipFactory(panel=panel, role=Membership.Role.MEMBER, user__email="member@example.org").user
+
+
+@pytest.fixture
+def coordinator(panel: Panel) -> User:
+    user = MembershipFactory(panel=panel, role=Membership.Role.COORDINATOR, user__email="coordinator@example.org").user
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(email="outsider@example.org")
+
+
+@dataclass
+class People:
+    member: User
+    coordinator: User
+    outsider: User
+
+
+@pytest.fixture
+def people(member: User, coordinator: User, outsider: User) -> People:
+    return People(member=member, coordinator=coordinator, outsider=outsider)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s a password; the tests create hundreds of users and test permissions, not PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
