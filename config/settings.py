@@ -113,7 +113,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": str(BASE_DIR / "db.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run while a writer works; IMMEDIATE avoids "database is locked"
                 # upgrades when several ASGI threads write at once.
@@ -122,7 +122,7 @@ else:
                 "timeout": 20,
             },
             # A file, not :memory:, so the browser tests' server thread sees the same database.
-            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
+            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

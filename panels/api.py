@@ -23,6 +23,7 @@ from panels import selectors, services
 from panels.models import Attendance, Invitation, Meeting, Membership, Panel, User
 from panels.permissions import get_meeting_for_user, get_panel_access, panels_visible_to
 from panels.rich_text import render_markdown
+from panels.typing import api_user
 
 
 def _service[T](call: Callable[[], T]) -> T:
@@ -154,7 +155,7 @@ class MembershipListApi(APIView):
             raise ValidationError({"email": ["No account has this email address. Invite them instead."]})
         membership = _service(
             lambda: services.membership_add(
-                panel=access.panel, user=user, role=data.validated_data["role"], by=request.user
+                panel=access.panel, user=user, role=data.validated_data["role"], by=api_user(request)
             )
         )
         return Response(ManagedMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -176,7 +177,7 @@ class MembershipDetailApi(APIView):
         data.is_valid(raise_exception=True)
         membership = _service(
             lambda: services.membership_change_role(
-                membership=_membership(access, pk), role=data.validated_data["role"], by=request.user
+                membership=_membership(access, pk), role=data.validated_data["role"], by=api_user(request)
             )
         )
         return Response(ManagedMembershipSerializer(membership).data)
@@ -186,7 +187,7 @@ class MembershipEndApi(APIView):
     @extend_schema(request=None, responses=ManagedMembershipSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        membership = _service(lambda: services.membership_end(membership=_membership(access, pk), by=request.user))
+        membership = _service(lambda: services.membership_end(membership=_membership(access, pk), by=api_user(request)))
         return Response(ManagedMembershipSerializer(membership).data)
 
 
@@ -214,7 +215,7 @@ class InvitationListApi(APIView):
                 panel=access.panel,
                 email=data.validated_data["email"],
                 role=data.validated_data["role"],
-                by=request.user,
+                by=api_user(request),
                 accept_url_for=_accept_url_for(request),
             )
         )
@@ -234,7 +235,7 @@ class InvitationResendApi(APIView):
         access = get_panel_access(request.user, slug, manage=True)
         issued = _service(
             lambda: services.invitation_resend(
-                invitation=_invitation(access, pk), by=request.user, accept_url_for=_accept_url_for(request)
+                invitation=_invitation(access, pk), by=api_user(request), accept_url_for=_accept_url_for(request)
             )
         )
         return Response(InvitationSerializer(issued.invitation).data)
@@ -244,7 +245,9 @@ class InvitationRevokeApi(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        invitation = _service(lambda: services.invitation_revoke(invitation=_invitation(access, pk), by=request.user))
+        invitation = _service(
+            lambda: services.invitation_revoke(invitation=_invitation(access, pk), by=api_user(request))
+        )
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -254,7 +257,7 @@ class InvitationAcceptApi(APIView):
         """Accept an invitation sent to your own email address."""
         data = InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user: Any = request.user
+        user = api_user(request)
         membership = _service(lambda: services.invitation_accept(token=data.validated_data["token"], user=user))
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -280,7 +283,7 @@ class MeetingListApi(APIView):
         data = MeetingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k != "minutes"}
-        meeting = services.meeting_create(panel=access.panel, by=request.user, **fields)  # type: ignore[arg-type]
+        meeting = services.meeting_create(panel=access.panel, by=api_user(request), **fields)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
@@ -299,7 +302,7 @@ class MeetingDetailApi(APIView):
         data = MeetingSerializer(meeting, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         meeting = _service(
-            lambda: services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)  # type: ignore[arg-type]
+            lambda: services.meeting_update(meeting=meeting, by=api_user(request), **data.validated_data)
         )
         return Response(MeetingSerializer(meeting).data)
 
@@ -308,7 +311,7 @@ class MeetingPublishApi(APIView):
     @extend_schema(request=None, responses=MeetingSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         meeting, _ = get_meeting_for_user(request.user, slug, pk, write=True)
-        meeting = _service(lambda: services.meeting_publish_minutes(meeting=meeting, by=request.user))  # type: ignore[arg-type]
+        meeting = _service(lambda: services.meeting_publish_minutes(meeting=meeting, by=api_user(request)))
         return Response(MeetingSerializer(meeting).data)
 
 
@@ -324,8 +327,9 @@ class MeetingAttendanceApi(APIView):
     )
     def put(self, request: Request, slug: str, pk: int) -> Response:
         meeting, _ = get_meeting_for_user(request.user, slug, pk, write=True)
-        data = AttendanceSerializer(data=request.data.get("attendance", []), many=True)
+        payload = request.data.get("attendance", []) if isinstance(request.data, dict) else None
+        data = AttendanceSerializer(data=payload, many=True)
         data.is_valid(raise_exception=True)
         statuses = {item["user_id"]: item["status"] for item in data.validated_data}
-        _service(lambda: services.attendance_record(meeting=meeting, statuses=statuses, by=request.user))  # type: ignore[arg-type]
+        _service(lambda: services.attendance_record(meeting=meeting, statuses=statuses, by=api_user(request)))
         return Response(AttendanceSerializer(meeting.attendance.select_related("user"), many=True).data)

@@ -37,7 +37,8 @@ def compare_make_up(answers: Iterable[str], groups: Sequence[str], population: d
     answered = sum(counts.values())
     if answered < MIN_ANSWERS:
         return MakeUp(answered=answered, min_answers=MIN_ANSWERS, rows=())
-    total_population = sum(population.values()) if population else 0
+    population = population or {}
+    total_population = sum(population.values())
     rows = []
     for group in groups:
         count = counts.get(group, 0)

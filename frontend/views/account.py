@@ -17,6 +17,7 @@ from frontend.forms import AcceptInvitationForm, SelfDescriptionForm
 from panels import services
 from panels.models import SelfDescription, User
 from panels.permissions import user_has_mfa, user_requires_mfa
+from panels.typing import AuthenticatedHttpRequest
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -35,7 +36,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if user.is_authenticated:
-                membership = services.invitation_accept(token=token, user=user)  # type: ignore[arg-type]
+                membership = services.invitation_accept(token=token, user=user)
             elif form is not None and form.is_valid():
                 membership = services.invitation_accept_new_user(
                     token=token, password=form.cleaned_data["password1"], name=form.cleaned_data["name"]
@@ -68,7 +69,7 @@ def _accept_page(
 
 
 @login_required
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -84,21 +85,21 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def self_description(request: HttpRequest) -> HttpResponse:
+def self_description(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     existing = SelfDescription.objects.filter(user=user).first()
     initial = {f: getattr(existing, f) for f in ("ethnic_group", "age_band", "sex", "disability")} if existing else {}
     form = SelfDescriptionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            services.self_description_delete(user=user)  # type: ignore[arg-type]
+            services.self_description_delete(user=user)
             messages.success(request, "Your answers have been deleted.")
             return redirect("account-settings")
         if form.is_valid():
             data = dict(form.cleaned_data)
             consent = data.pop("consent")
             try:
-                services.self_description_save(user=user, consent=consent, **data)  # type: ignore[arg-type]
+                services.self_description_save(user=user, consent=consent, **data)
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
             else:
@@ -114,7 +115,7 @@ def self_description(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token(request: HttpRequest) -> HttpResponse:
+def api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
     Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "create":
         token = Token.objects.create(user=request.user)

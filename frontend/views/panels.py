@@ -23,6 +23,7 @@ from frontend.forms import (
 from panels import selectors, services
 from panels.models import Attendance, Invitation, Membership
 from panels.permissions import get_meeting_for_user, get_panel_access, get_public_panel, panels_visible_to
+from panels.typing import AuthenticatedHttpRequest
 
 
 def _errors(exc: ValidationError) -> str:
@@ -34,7 +35,7 @@ def invitation_url_builder(request: HttpRequest) -> Any:
 
 
 @login_required
-def panel_list(request: HttpRequest) -> HttpResponse:
+def panel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     panels = panels_visible_to(request.user).select_related("force_area").order_by("name")
     roles = dict(Membership.objects.active().filter(user=request.user).values_list("panel_id", "role"))
     rows = [(p, Membership.Role(roles[p.pk]).label if p.pk in roles else "OPCC oversight") for p in panels]
@@ -42,7 +43,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_panel_access(request.user, slug)
     panel = access.panel
     return render(
@@ -59,7 +60,7 @@ def panel_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def panel_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     form = PanelSettingsForm(request.POST or None, instance=access.panel)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def panel_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def panel_members(request: HttpRequest, slug: str) -> HttpResponse:
+def panel_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_panel_access(request.user, slug)
     panel = access.panel
     form = InvitationForm(request.POST or None)
@@ -113,7 +114,7 @@ def _membership(access: Any, pk: int) -> Membership:
 
 @login_required
 @require_POST
-def membership_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_change(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     membership = _membership(access, pk)
     try:
@@ -140,7 +141,7 @@ def _invitation(access: Any, pk: int) -> Invitation:
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     try:
         issued = services.invitation_resend(
@@ -154,7 +155,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     try:
         invitation = services.invitation_revoke(invitation=_invitation(access, pk), by=request.user)
@@ -168,7 +169,7 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_panel_access(request.user, slug)
     meetings = selectors.meetings_for(access.panel, include_drafts=access.can_read_drafts)
     return render(
@@ -177,7 +178,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_panel_access(request.user, slug, run_meetings=True)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +194,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting, access = get_meeting_for_user(request.user, slug, pk)
     if not access.can_read_drafts and meeting.minutes_status != meeting.MinutesStatus.PUBLISHED:
         minutes_visible = False
@@ -214,7 +215,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting, access = get_meeting_for_user(request.user, slug, pk, write=True)
     members = list(selectors.current_members(access.panel))
     current = dict(meeting.attendance.values_list("user_id", "status"))
@@ -266,7 +267,7 @@ def _meeting_initial(meeting: Any) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def meeting_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def meeting_publish(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting, _ = get_meeting_for_user(request.user, slug, pk, write=True)
     try:
         services.meeting_publish_minutes(meeting=meeting, by=request.user)

@@ -91,21 +91,22 @@ class Command(BaseCommand):
                 "force_area": area,
             },
         )
+        panel_specs: list[tuple[str, str, str, dict[str, Any]]] = [
+            (
+                "cheshire-stop-search",
+                "Cheshire Stop and Search Scrutiny Panel",
+                Panel.Kind.STOP_SEARCH,
+                {"terms_of_reference": TERMS, "is_public": True},
+            ),
+            ("cheshire-youth", "Cheshire Youth Commission", Panel.Kind.YOUTH, {"is_public": True}),
+            ("cheshire-diversity", "Cheshire Diversity Panel", Panel.Kind.DIVERSITY, {}),
+        ]
         panels = {
             kind: Panel.objects.get_or_create(
                 slug=slug,
                 defaults={"name": name, "kind": kind, "force_area": area, "organisation": opcc, **extra},
             )[0]
-            for slug, name, kind, extra in [
-                (
-                    "cheshire-stop-search",
-                    "Cheshire Stop and Search Scrutiny Panel",
-                    Panel.Kind.STOP_SEARCH,
-                    {"terms_of_reference": TERMS, "is_public": True},
-                ),
-                ("cheshire-youth", "Cheshire Youth Commission", Panel.Kind.YOUTH, {"is_public": True}),
-                ("cheshire-diversity", "Cheshire Diversity Panel", Panel.Kind.DIVERSITY, {}),
-            ]
+            for slug, name, kind, extra in panel_specs
         }
         users = {email: self._user(email, name, staff=email.startswith("admin@")) for email, name, _ in ROLES}
         stop_search, youth, diversity = (
