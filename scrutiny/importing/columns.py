@@ -1,0 +1,94 @@
+"""The encounter-record columns the importer writes, in the order every sink writes them, and their encodings.
+
+A normalised row is three parts: values that vary per row (fingerprint, time, place, operation name), a
+"categorical" segment (the vocabulary columns) and an "extra" segment (force-extract and use-of-force columns).
+Segments are built once per distinct combination and cached, with both encodings ready: Python values for
+executemany (SQLite) and PostgreSQL COPY text, so the hot loop only joins strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+ROW_COLUMNS: tuple[str, ...] = (
+    "fingerprint",
+    "occurred_at",
+    "month",
+    "financial_year",
+    "latitude",
+    "longitude",
+    "policing_operation",
+)
+CATEGORICAL_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "search_type",
+    "vehicle_only",
+    "part_of_policing_operation",
+    "gender",
+    "age_range",
+    "self_defined_ethnicity",
+    "ethnic_group",
+    "officer_defined_ethnicity",
+    "legislation",
+    "object_of_search",
+    "outcome",
+    "anything_found",
+    "outcome_linked_to_object",
+    "removal_of_more_than_outer_clothing",
+)
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "grounds_text",
+    "pii_flagged",
+    "body_worn_video",
+    "supervisor_signed_off",
+    "initiation",
+    "officer_pseudonym",
+    "force_reference_hash",
+    "uof_tactics",
+    "uof_impact_factors",
+    "uof_reasons",
+    "subject_age_band",
+    "subject_injured",
+    "subject_injury",
+    "officer_injured",
+    "uof_outcome",
+)
+CONSTANT_COLUMNS: tuple[str, ...] = ("force_id", "batch_id")
+ALL_COLUMNS: tuple[str, ...] = ROW_COLUMNS + CATEGORICAL_COLUMNS + EXTRA_COLUMNS + CONSTANT_COLUMNS
+
+# Columns holding lists, stored as JSON.
+JSON_COLUMNS = frozenset({"uof_tactics", "uof_impact_factors", "uof_reasons"})
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any) -> str:
+    """One value in PostgreSQL COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, list):
+        value = json.dumps(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class Segment(NamedTuple):
+    """Some columns' values, ready for either sink, and their contribution to the fingerprint."""
+
+    values: tuple[Any, ...]
+    copy: str
+    content: str
+
+
+def segment(columns: Sequence[str], values: Sequence[Any]) -> Segment:
+    assert len(columns) == len(values)
+    sql_values = tuple(json.dumps(v) if c in JSON_COLUMNS else v for c, v in zip(columns, values, strict=True))
+    content = "\x1f".join(
+        "" if v is None else ("1" if v is True else "0" if v is False else str(v)) for v in sql_values
+    )
+    return Segment(values=sql_values, copy="\t".join(copy_text(v) for v in sql_values), content=content)

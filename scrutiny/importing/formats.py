@@ -1,0 +1,221 @@
+"""The four source formats: their columns, how to tell them apart, and what a file name says.
+
+Each format lists its fields in a fixed canonical order; readers hand the normaliser one string per field in
+that order, whatever order the file's columns were in. Header names are matched like vocabulary values
+(case, spacing and dashes do not matter) and may use the aliases below (docs/force-extract.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from scrutiny.choices import SourceFormat
+from scrutiny.importing.errors import ImportFailed
+from scrutiny.vocab import normalise_key
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # canonical field name, used by the normaliser
+    label: str  # the template's column heading, used in messages and rejected-row values
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    # Cells that must never be stored as read (officer identifiers, references, free text).
+    sensitive: bool = False
+
+
+POLICE_UK_FIELDS: tuple[Field, ...] = (
+    Field("type", "Type", required=True),
+    Field("datetime", "Date", required=True),
+    Field("operation", "Part of a policing operation", required=True),
+    Field("operation_name", "Policing operation", required=True),
+    Field("latitude", "Latitude", required=True),
+    Field("longitude", "Longitude", required=True),
+    Field("gender", "Gender", required=True),
+    Field("age_range", "Age range", required=True),
+    Field("self_defined_ethnicity", "Self-defined ethnicity", required=True),
+    Field("officer_defined_ethnicity", "Officer-defined ethnicity", required=True),
+    Field("legislation", "Legislation", required=True),
+    Field("object_of_search", "Object of search", required=True),
+    Field("outcome", "Outcome", required=True),
+    Field("outcome_linked", "Outcome linked to object of search", required=True),
+    Field("removal", "Removal of more than just outer clothing", required=True),
+)
+
+# The API's field names, in the same canonical order.
+POLICE_UK_JSON_LABELS: tuple[str, ...] = (
+    "type",
+    "datetime",
+    "operation",
+    "operation_name",
+    "location.latitude",
+    "location.longitude",
+    "gender",
+    "age_range",
+    "self_defined_ethnicity",
+    "officer_defined_ethnicity",
+    "legislation",
+    "object_of_search",
+    "outcome",
+    "outcome_linked_to_object_of_search",
+    "removal_of_more_than_outer_clothing",
+)
+
+EXTRACT_ONLY_FIELDS: tuple[Field, ...] = (
+    Field("grounds", "Grounds", ("Grounds for search", "Recorded grounds", "Grounds text"), sensitive=True),
+    Field("body_worn_video", "Body-worn video", ("BWV", "Body worn video recorded", "BWV recorded")),
+    Field("supervisor_signed_off", "Supervisor signed off", ("Supervisor sign-off", "Supervisor sign off")),
+    Field("initiation", "Initiation", ("Self-generated or dispatched", "Self generated or dispatched")),
+    Field(
+        "officer_id",
+        "Officer identifier",
+        ("Officer ID", "Officer", "Officer number", "Collar number", "Warrant number"),
+        sensitive=True,
+    ),
+    Field(
+        "force_reference",
+        "Force reference",
+        ("Force reference number", "Reference", "Search reference", "Record reference", "Occurrence number"),
+        sensitive=True,
+    ),
+)
+
+FORCE_EXTRACT_FIELDS: tuple[Field, ...] = (
+    *(
+        Field(f.name, f.label, required=f.name in ("type", "datetime"), sensitive=f.name == "operation_name")
+        for f in POLICE_UK_FIELDS
+    ),
+    *EXTRACT_ONLY_FIELDS,
+)
+
+USE_OF_FORCE_FIELDS: tuple[Field, ...] = (
+    Field("datetime", "Date", ("Date and time", "Incident date"), required=True),
+    Field("latitude", "Latitude"),
+    Field("longitude", "Longitude"),
+    Field("gender", "Gender", ("Subject gender",)),
+    Field("subject_age", "Subject age", ("Age", "Subject age band")),
+    Field("self_defined_ethnicity", "Self-defined ethnicity"),
+    Field("officer_defined_ethnicity", "Perceived ethnicity", ("Officer-defined ethnicity", "Subject ethnicity")),
+    Field("tactics", "Tactics", ("Tactics used",), required=True),
+    Field("impact_factors", "Impact factors"),
+    Field("reasons", "Reasons", ("Reasons for use of force",)),
+    Field("subject_injured", "Subject injured"),
+    Field("subject_injury", "Subject injury", ("Subject injury severity",)),
+    Field("officer_injured", "Officer injured"),
+    Field("outcome", "Outcome"),
+    Field("officer_id", "Officer identifier", EXTRACT_ONLY_FIELDS[4].aliases, sensitive=True),
+    Field("force_reference", "Force reference", EXTRACT_ONLY_FIELDS[5].aliases, sensitive=True),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    SourceFormat.POLICE_UK_CSV: POLICE_UK_FIELDS,
+    SourceFormat.FORCE_EXTRACT: FORCE_EXTRACT_FIELDS,
+    SourceFormat.USE_OF_FORCE: USE_OF_FORCE_FIELDS,
+}
+
+
+def _heading_key(value: str) -> str:
+    return normalise_key(value.lstrip("\ufeff"))
+
+
+def map_header(source_format: str, header: list[str]) -> list[int]:
+    """For each of the format's fields, the index of its column in the header (-1 if absent).
+
+    Raises ImportFailed (wrong header) for a missing required column, an unknown column or a repeated one.
+    """
+    fields = FIELDS[source_format]
+    spellings: dict[str, int] = {}
+    for i, f in enumerate(fields):
+        for spelling in (f.label, *f.aliases):
+            spellings[_heading_key(spelling)] = i
+    positions = [-1] * len(fields)
+    unknown: list[str] = []
+    for col, heading in enumerate(header):
+        key = _heading_key(heading)
+        if not key:
+            if any(cell.strip() for cell in header[col:]):
+                unknown.append(f"(blank heading in column {col + 1})")
+            continue
+        i = spellings.get(key, -1)
+        if i < 0:
+            unknown.append(heading.strip())
+        elif positions[i] >= 0:
+            raise ImportFailed(f'wrong header: column "{heading.strip()}" appears twice')
+        else:
+            positions[i] = col
+    if unknown:
+        raise ImportFailed(
+            f"wrong header for {SourceFormat(source_format).label}: unknown column(s) "
+            + ", ".join(f'"{u}"' for u in unknown)
+            + f"; expected {', '.join(f.label for f in fields)}"
+        )
+    missing = [f.label for f, p in zip(fields, positions, strict=True) if p < 0 and f.required]
+    if missing:
+        raise ImportFailed(
+            f"wrong header for {SourceFormat(source_format).label}: missing column(s) "
+            + ", ".join(f'"{m}"' for m in missing)
+        )
+    return positions
+
+
+def detect_format(head: bytes) -> str:
+    """The format of a file from its first bytes (at least the first line). Raises ImportFailed if none fits."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if re.match(r"\[\s*(?:\{|\]|$)", text):
+        return SourceFormat.POLICE_UK_JSON
+    if text.startswith("{"):
+        raise ImportFailed("wrong format: a JSON object, not the array data.police.uk's /api/stops-force returns")
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([first_line]), [])
+    keys = {_heading_key(h) for h in header if h.strip()}
+    if not keys:
+        raise ImportFailed("wrong header: the file is empty or its first line is blank")
+    if "tactics" in keys or "tactics used" in keys:
+        return SourceFormat.USE_OF_FORCE
+    extract_keys = {_heading_key(s) for f in EXTRACT_ONLY_FIELDS for s in (f.label, *f.aliases)}
+    if keys & extract_keys:
+        return SourceFormat.FORCE_EXTRACT
+    police_uk_keys = {_heading_key(f.label) for f in POLICE_UK_FIELDS}
+    if keys <= police_uk_keys and {"type", "date"} <= keys:
+        return SourceFormat.POLICE_UK_CSV
+    shown = ", ".join(h.strip() for h in header[:6]) + (", ..." if len(header) > 6 else "")
+    raise ImportFailed(
+        f"wrong header: cannot tell the format from the first line ({shown}); "
+        "expected a data.police.uk stop-and-search header, a force extract or a use-of-force extract"
+    )
+
+
+_POLICE_UK_NAME = re.compile(
+    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?:stop-and-search|stops-force)"
+    r"(?:\s*\(\d+\))?\.(?:csv|json)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class NameInfo:
+    force: str
+    month: date
+
+
+def parse_file_name(name: str) -> NameInfo | None:
+    """data.police.uk's names: "2016-06-metropolitan-stop-and-search.csv" → (metropolitan, June 2016)."""
+    base = re.split(r"[\\/]", name)[-1]
+    match = _POLICE_UK_NAME.match(base)
+    if not match:
+        return None
+    month = int(match["month"])
+    if not 1 <= month <= 12:
+        return None
+    return NameInfo(force=match["force"].lower(), month=date(int(match["year"]), month, 1))
+
+
+def parse_month(value: str) -> date:
+    """ "2025-06" → 1 June 2025 (for --fetch)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ImportFailed(f'month must be written YYYY-MM, e.g. 2025-06, not "{value}"')
+    return date(int(match[1]), int(match[2]), 1)

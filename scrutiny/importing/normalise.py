@@ -1,0 +1,518 @@
+"""From a source row's strings to a normalised encounter record, or to the reasons it cannot be one.
+
+Pure: no database. Every problem in a row is reported, not just the first, so one correction fixes it.
+The vocabulary columns are looked up once per distinct combination (a month's file has a few thousand),
+so the cost per row is splitting, one dict lookup, the date, and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from scrutiny import pii, vocab
+from scrutiny.anonymise import force_reference_hash, officer_pseudonym
+from scrutiny.choices import Kind, SearchType, SourceFormat
+from scrutiny.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, copy_text, segment
+from scrutiny.vocab import UnknownValue
+
+LONDON = ZoneInfo("Europe/London")
+_EARLIEST_YEAR = 2000
+
+
+def financial_year(month: date) -> str:
+    """April to March: June 2025 → "2025-26", March 2025 → "2024-25"."""
+    start = month.year if month.month >= 4 else month.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+class Normalised(NamedTuple):
+    """A normalised row. `content` identifies it; the pipeline adds the occurrence and hashes."""
+
+    content: bytes
+    occurred_at: str  # UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+    month: str  # "YYYY-MM-01"
+    financial_year: str
+    latitude: str | None
+    longitude: str | None
+    policing_operation: str
+    categorical: Segment
+    extra: Segment
+
+
+@dataclass
+class Protected:
+    """The stored forms of a row's sensitive cells, for a rejected row (its raw cells are not kept)."""
+
+    officer_pseudonym: str = ""
+    force_reference_hash: str = ""
+    grounds_text: str = ""
+    pii_flagged: bool = False
+
+
+def _protected(
+    force: str, key: str, officer: str, reference: str, grounds: str, flagged: bool, fallback: Protected
+) -> Protected:
+    return Protected(
+        officer_pseudonym=officer_pseudonym(officer, force=force, key=key) or fallback.officer_pseudonym,
+        force_reference_hash=force_reference_hash(reference, force=force, key=key) or fallback.force_reference_hash,
+        grounds_text=grounds,
+        pii_flagged=flagged or fallback.pii_flagged,
+    )
+
+
+class Rejected(NamedTuple):
+    reasons: list[str]
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+_FAST_UTC = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\+00:00")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+class DateError(ValueError):
+    pass
+
+
+class Dates:
+    """Parses dates and works out each record's month, with caches for the common data.police.uk form.
+
+    The month is the Europe/London month of the time. When the source says which month it covers (a
+    data.police.uk file name, or --fetch) and the time, read either as local time or as written, falls in that
+    month, the source's month wins: Merseyside writes local times with a +00:00 offset, so without this its
+    searches in the last hour of a summer month would move into the next month, unlike data.police.uk's own
+    monthly counts.
+    """
+
+    def __init__(self, *, declared_month: date | None, today: date) -> None:
+        self.declared = declared_month
+        self.latest = datetime.combine(today + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+        self._hour: dict[str, tuple[str, str] | None] = {}
+
+    def _month(self, local: datetime, written: datetime) -> tuple[str, str]:
+        month = date(local.year, local.month, 1)
+        if (
+            self.declared is not None
+            and month != self.declared
+            and date(written.year, written.month, 1) == self.declared
+        ):
+            month = self.declared
+        return month.isoformat(), financial_year(month)
+
+    def resolve(self, raw: str, column: str) -> tuple[str, str, str]:
+        """(UTC time text, month, financial year). Raises DateError with a reason."""
+        if len(raw) == 25 and _FAST_UTC.fullmatch(raw):
+            key = raw[:13]
+            if key in self._hour:
+                cached = self._hour[key]
+            else:
+                cached = self._hour_of(raw)
+                if len(self._hour) < 100_000:
+                    self._hour[key] = cached
+            if cached is None:
+                raise DateError(f'{column}: "{raw}" is not a real date')
+            return f"{raw[:10]} {raw[11:19]}", cached[0], cached[1]
+        moment, written = self._parse(raw.strip(), column)
+        utc = moment.astimezone(UTC)
+        if utc > self.latest or utc.year < _EARLIEST_YEAR:
+            raise DateError(f'{column}: "{raw}" is outside the years covered ({_EARLIEST_YEAR} to now)')
+        text = utc.strftime("%Y-%m-%d %H:%M:%S")
+        if utc.microsecond:
+            text += f".{utc.microsecond:06d}"
+        month, fy = self._month(moment.astimezone(LONDON), written)
+        return text, month, fy
+
+    def _hour_of(self, raw: str) -> tuple[str, str] | None:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+        if moment > self.latest or moment.year < _EARLIEST_YEAR:
+            return None
+        return self._month(moment.astimezone(LONDON), moment)
+
+    @staticmethod
+    def _parse(raw: str, column: str) -> tuple[datetime, datetime]:
+        if not raw:
+            raise DateError(f"{column}: a value is required but the cell is blank")
+        uk = _UK_DATE.fullmatch(raw)
+        try:
+            if uk:
+                day, month, year = int(uk[1]), int(uk[2]), int(uk[3])
+                hour, minute, second = int(uk[4] or 0), int(uk[5] or 0), int(uk[6] or 0)
+                naive = datetime(year, month, day, hour, minute, second)
+            else:
+                parsed = datetime.fromisoformat(raw.replace("z", "Z"))
+                if parsed.tzinfo is not None:
+                    return parsed, parsed
+                naive = parsed
+        except ValueError:
+            raise DateError(
+                f'{column}: "{raw}" is not a date and time (expected e.g. 2025-06-01T14:30:00+01:00)'
+            ) from None
+        # A time without an offset is England and Wales local time.
+        aware = naive.replace(tzinfo=LONDON)
+        return aware, aware
+
+
+# --- coordinates --------------------------------------------------------------------------------------------
+
+_COORD_EXACT = re.compile(r"-?\d{1,3}\.\d{6}")
+_COORD = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,6})?")
+_SIX_PLACES = Decimal("0.000001")
+
+
+def _coordinate(raw: str, column: str, limit: int, reasons: list[str]) -> str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not _COORD_EXACT.fullmatch(raw):
+        if not _COORD.fullmatch(raw):
+            reasons.append(f'{column}: "{raw}" is not a coordinate in decimal degrees with at most 6 decimal places')
+            return None
+        try:
+            raw = str(Decimal(raw).quantize(_SIX_PLACES))
+        except InvalidOperation:
+            reasons.append(f'{column}: "{raw}" is not a number')
+            return None
+    if abs(float(raw)) > limit:
+        reasons.append(f'{column}: "{raw}" is out of range')
+        return None
+    return raw
+
+
+def _free_text(raw: str, column: str, limit: int, reasons: list[str]) -> str:
+    text = raw.strip().replace("\x00", "")
+    if len(text) > limit:
+        reasons.append(f"{column}: longer than {limit} characters")
+    return text
+
+
+# --- stop and search ----------------------------------------------------------------------------------------
+
+_STOP_SEARCH_EXTRA_BLANK = segment(
+    EXTRA_COLUMNS, ["", False, None, None, "", "", "", [], [], [], "", None, "", None, ""]
+)
+
+
+class StopSearchNormaliser:
+    """data.police.uk fields (CSV or API), and the force-extract fields when `extract` is set."""
+
+    # Canonical positions (formats.POLICE_UK_FIELDS order; force extracts continue with EXTRACT_ONLY_FIELDS).
+    _CATEGORICAL = (0, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+    _CACHE_LIMIT = 50_000
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str],
+        force: str,
+        pseudonym_key: str,
+        declared_month: date | None = None,
+        today: date | None = None,
+        extract: bool = False,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.force = force
+        self.key = pseudonym_key
+        self.extract = extract
+        self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
+        self._categorical: dict[tuple[str, ...], Segment | list[str]] = {}
+
+    def categorical(self, values: Sequence[str]) -> Segment | list[str]:
+        key = tuple([values[i] for i in self._CATEGORICAL])
+        found = self._categorical.get(key)
+        if found is None:
+            found = self._build_categorical(key)
+            if len(self._categorical) >= self._CACHE_LIMIT:
+                self._categorical.clear()
+            self._categorical[key] = found
+        return found
+
+    def _build_categorical(self, key: tuple[str, ...]) -> Segment | list[str]:
+        labels = self.labels
+        type_, operation, gender, age, sde, ode, legislation, obj, outcome, linked, removal = key
+        reasons: list[str] = []
+
+        def look[T](vocabulary: vocab.Vocabulary[T], raw: str, index: int) -> T | None:
+            try:
+                return vocabulary.lookup(raw, labels[index])
+            except UnknownValue as error:
+                reasons.append(str(error))
+                return None
+
+        search_type = look(vocab.SEARCH_TYPE, type_, 0)
+        part_of_operation = look(vocab.YES_NO, operation, 2)
+        gender_value = look(vocab.GENDER, gender, 6)
+        age_value = look(vocab.AGE_RANGE, age, 7)
+        sde_value = look(vocab.SELF_DEFINED_ETHNICITY, sde, 8)
+        ode_value = look(vocab.OFFICER_DEFINED_ETHNICITY, ode, 9)
+        legislation_value = look(vocab.LEGISLATION, legislation, 10)
+        object_value = look(vocab.OBJECT_OF_SEARCH, obj, 11)
+        outcome_value = look(vocab.OUTCOME, outcome, 12)
+        linked_value = look(vocab.YES_NO, linked, 13)
+        removal_value = look(vocab.YES_NO, removal, 14)
+        if reasons:
+            return reasons
+        assert sde_value is not None
+        assert outcome_value is not None
+        return segment(
+            CATEGORICAL_COLUMNS,
+            [
+                Kind.STOP_SEARCH.value,
+                search_type,
+                search_type == SearchType.VEHICLE,
+                part_of_operation,
+                gender_value,
+                age_value,
+                sde_value,
+                vocab.FIVE_GROUP[sde_value],
+                ode_value,
+                legislation_value,
+                object_value,
+                outcome_value[0],
+                outcome_value[1],
+                linked_value,
+                removal_value,
+            ],
+        )
+
+    def normalise(self, values: Sequence[str], fallback: Protected | None = None) -> Normalised | Rejected:
+        """`fallback`: the stored keyed forms of a corrected rejected row, used where its cells are blank."""
+        labels = self.labels
+        reasons: list[str] = []
+        cat = self.categorical(values)
+        if isinstance(cat, list):
+            reasons.extend(cat)
+        try:
+            occurred_at, month, fy = self.dates.resolve(values[1], labels[1])
+        except DateError as error:
+            reasons.append(str(error))
+            occurred_at = month = fy = ""
+        lat_raw, lng_raw = values[4], values[5]
+        if not lat_raw and not lng_raw:
+            latitude = longitude = None
+        else:
+            latitude = _coordinate(lat_raw, labels[4], 90, reasons)
+            longitude = _coordinate(lng_raw, labels[5], 180, reasons)
+            if (latitude is None) != (longitude is None) and not reasons:
+                reasons.append(f"{labels[4]} and {labels[5]}: one is given without the other")
+        operation = values[3]
+        if operation:
+            operation = _free_text(operation, labels[3], 255, reasons)
+            if self.extract:
+                operation = pii.mask(operation).text
+        extra = self.extract_segment(values, reasons, fallback) if self.extract else _STOP_SEARCH_EXTRA_BLANK
+        if reasons:
+            return Rejected(reasons)
+        assert isinstance(cat, Segment)
+        content = (
+            f"{occurred_at}\x1f{latitude or ''}\x1f{longitude or ''}\x1f{operation}\x1f{cat.content}\x1f{extra.content}"
+        )
+        return Normalised(content.encode(), occurred_at, month, fy, latitude, longitude, operation, cat, extra)
+
+    # Force-extract columns, after the 15 data.police.uk ones.
+    def extract_segment(self, values: Sequence[str], reasons: list[str], fallback: Protected | None) -> Segment:
+        labels = self.labels
+        protected = self.protect(values, fallback)
+        initial = len(reasons)
+
+        def look[T](vocabulary: vocab.Vocabulary[T], index: int) -> T | None:
+            try:
+                return vocabulary.lookup(values[index], labels[index])
+            except UnknownValue as error:
+                reasons.append(str(error))
+                return None
+
+        body_worn_video = look(vocab.YES_NO, 16)
+        supervisor = look(vocab.YES_NO, 17)
+        initiation = look(vocab.INITIATION, 18)
+        if len(protected.grounds_text) > 10_000:
+            reasons.append(f"{labels[15]}: longer than 10,000 characters")
+        if len(reasons) > initial:
+            return _STOP_SEARCH_EXTRA_BLANK
+        return segment(
+            EXTRA_COLUMNS,
+            [
+                protected.grounds_text,
+                protected.pii_flagged,
+                body_worn_video,
+                supervisor,
+                initiation,
+                protected.officer_pseudonym,
+                protected.force_reference_hash,
+                [],
+                [],
+                [],
+                "",
+                None,
+                "",
+                None,
+                "",
+            ],
+        )
+
+    def protect(self, values: Sequence[str], fallback: Protected | None = None) -> Protected:
+        """The officer's pseudonym, the reference's hash and the masked grounds: all that may be kept of them."""
+        if not self.extract:
+            return Protected()
+        scan = pii.mask(values[15].strip().replace("\x00", ""))
+        return _protected(
+            self.force, self.key, values[19], values[20], scan.text, scan.flagged, fallback or Protected()
+        )
+
+
+# --- use of force ------------------------------------------------------------------------------------------
+
+
+class UseOfForceNormaliser:
+    """The use-of-force template (formats.USE_OF_FORCE_FIELDS order)."""
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str],
+        force: str,
+        pseudonym_key: str,
+        declared_month: date | None = None,
+        today: date | None = None,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.force = force
+        self.key = pseudonym_key
+        self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
+
+    def protect(self, values: Sequence[str], fallback: Protected | None = None) -> Protected:
+        return _protected(self.force, self.key, values[14], values[15], "", False, fallback or Protected())
+
+    def normalise(self, values: Sequence[str], fallback: Protected | None = None) -> Normalised | Rejected:
+        labels = self.labels
+        reasons: list[str] = []
+
+        def look[T](vocabulary: vocab.Vocabulary[T], index: int) -> T | None:
+            try:
+                return vocabulary.lookup(values[index], labels[index])
+            except UnknownValue as error:
+                reasons.append(str(error))
+                return None
+
+        def many(vocabulary: vocab.Vocabulary[str], index: int) -> list[str]:
+            try:
+                return vocab.lookup_many(vocabulary, values[index], labels[index])
+            except UnknownValue as error:
+                reasons.append(str(error))
+                return []
+
+        try:
+            occurred_at, month, fy = self.dates.resolve(values[0], labels[0])
+        except DateError as error:
+            reasons.append(str(error))
+            occurred_at = month = fy = ""
+        if not values[1].strip() and not values[2].strip():
+            latitude = longitude = None
+        else:
+            latitude = _coordinate(values[1], labels[1], 90, reasons)
+            longitude = _coordinate(values[2], labels[2], 180, reasons)
+        gender = look(vocab.GENDER, 3)
+        age_band = look(vocab.SUBJECT_AGE_BAND, 4)
+        sde = look(vocab.SELF_DEFINED_ETHNICITY, 5)
+        ode = look(vocab.OFFICER_DEFINED_ETHNICITY, 6)
+        tactics = many(vocab.TACTIC, 7)
+        if not tactics and not any(r.startswith(labels[7]) for r in reasons):
+            reasons.append(f"{labels[7]}: at least one tactic is required")
+        impact_factors = many(vocab.IMPACT_FACTOR, 8)
+        reasons_for_force = many(vocab.REASON, 9)
+        subject_injured = look(vocab.YES_NO, 10)
+        subject_injury = look(vocab.INJURY, 11)
+        officer_injured = look(vocab.YES_NO, 12)
+        outcome = look(vocab.USE_OF_FORCE_OUTCOME, 13)
+        if reasons:
+            return Rejected(reasons)
+        assert sde is not None
+        protected = self.protect(values, fallback)
+        cat = segment(
+            CATEGORICAL_COLUMNS,
+            [
+                Kind.USE_OF_FORCE.value,
+                "",
+                False,
+                None,
+                gender,
+                "",
+                sde,
+                vocab.FIVE_GROUP[sde],
+                ode,
+                "",
+                "",
+                "",
+                None,
+                None,
+                None,
+            ],
+        )
+        extra = segment(
+            EXTRA_COLUMNS,
+            [
+                "",
+                False,
+                None,
+                None,
+                "",
+                protected.officer_pseudonym,
+                protected.force_reference_hash,
+                tactics,
+                impact_factors,
+                reasons_for_force,
+                age_band,
+                subject_injured,
+                subject_injury,
+                officer_injured,
+                outcome,
+            ],
+        )
+        content = f"{occurred_at}\x1f{latitude or ''}\x1f{longitude or ''}\x1f\x1f{cat.content}\x1f{extra.content}"
+        return Normalised(content.encode(), occurred_at, month, fy, latitude, longitude, "", cat, extra)
+
+
+Normaliser = StopSearchNormaliser | UseOfForceNormaliser
+
+
+def make_normaliser(
+    source_format: str,
+    *,
+    labels: Sequence[str],
+    force: str,
+    pseudonym_key: str,
+    declared_month: date | None = None,
+    today: date | None = None,
+) -> Normaliser:
+    if source_format == SourceFormat.USE_OF_FORCE:
+        return UseOfForceNormaliser(
+            labels=labels, force=force, pseudonym_key=pseudonym_key, declared_month=declared_month, today=today
+        )
+    return StopSearchNormaliser(
+        labels=labels,
+        force=force,
+        pseudonym_key=pseudonym_key,
+        declared_month=declared_month,
+        today=today,
+        extract=source_format == SourceFormat.FORCE_EXTRACT,
+    )
+
+
+def fingerprint(content: bytes, occurrence: int) -> bytes:
+    """SHA-256 of the content for its first occurrence in a batch; for the n-th repeat, SHA-256(first || n)."""
+    first = hashlib.sha256(content).digest()
+    if occurrence == 0:
+        return first
+    return hashlib.sha256(first + occurrence.to_bytes(4, "big")).digest()
+
+
+__all__ = ["Normalised", "Normaliser", "Protected", "Rejected", "copy_text", "financial_year", "make_normaliser"]

@@ -1,0 +1,319 @@
+"""Streaming readers: a file in, one (line number, values, problem) per record out, never the whole file in memory.
+
+CSV: a UTF-8 BOM, CRLF or LF line ends (mixed too), blank lines, repeated header rows and trailing blank
+cells are all taken in stride. Lines without a quote character are split directly (most police data has none);
+lines with one go through the csv module, which may join physical lines for a quoted field that spans them.
+A record that cannot be read (bad UTF-8, a NUL, the wrong number of cells, a runaway quote) is still yielded,
+with a problem, so it is rejected rather than lost.
+
+JSON: the array that /api/stops-force returns, parsed one element at a time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from scrutiny.choices import SourceFormat
+from scrutiny.importing.errors import ImportFailed
+from scrutiny.importing.formats import FIELDS, POLICE_UK_FIELDS, POLICE_UK_JSON_LABELS, map_header
+from scrutiny.vocab import normalise_key
+
+# (line number of the record's first line, values in the format's canonical order or the raw cells, problem)
+SourceRow = tuple[int, Sequence[str], str | None]
+
+_MAX_RECORD_LINES = 2000  # a quoted field longer than this is taken to be a runaway quote
+
+
+class _Lines:
+    """Decoded physical lines with their numbers, with push-back, for both the fast path and the csv module."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.number = 0  # physical lines read from the file so far
+        self.bytes_read = 0
+        self._pending: deque[tuple[int, str, bool]] = deque()
+        self.taken: list[tuple[int, str, bool]] = []  # lines handed to the csv module for the current record
+
+    def next_line(self) -> tuple[int, str, bool] | None:
+        """(line number, text without line end, decoded cleanly?) or None at the end."""
+        if self._pending:
+            return self._pending.popleft()
+        raw = self._fh.readline()
+        if not raw:
+            return None
+        self.number += 1
+        self.bytes_read += len(raw)
+        try:
+            text = raw.decode("utf-8")
+            ok = True
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            ok = False
+        if text.endswith("\n"):
+            text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        elif text.endswith("\r"):
+            text = text[:-1]
+        return self.number, text, ok
+
+    def push_back(self, lines: Sequence[tuple[int, str, bool]]) -> None:
+        self._pending.extendleft(reversed(lines))
+
+    # The csv module's view: an iterator of lines ending in "\n".
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= _MAX_RECORD_LINES:
+            raise csv.Error("a quoted field runs on for too many lines")
+        item = self.next_line()
+        if item is None:
+            raise StopIteration
+        self.taken.append(item)
+        return item[1] + "\n"
+
+
+class CsvReader:
+    """Rows of a CSV source in one of the CSV formats, after its header has been checked."""
+
+    def __init__(self, fh: IO[bytes], source_format: str) -> None:
+        self.source_format = source_format
+        fields = FIELDS[source_format]
+        self.names: tuple[str, ...] = tuple(f.name for f in fields)
+        self.labels: tuple[str, ...] = tuple(f.label for f in fields)
+        self.sensitive: tuple[bool, ...] = tuple(f.sensitive for f in fields)
+        self.skipped = 0
+        self._lines = _Lines(fh)
+        first = self._lines.next_line()
+        while first is not None and not first[1].strip():
+            self.skipped += 1
+            first = self._lines.next_line()
+        if first is None:
+            raise ImportFailed("wrong header: the file is empty")
+        if not first[2]:
+            raise ImportFailed("unreadable: the header line is not UTF-8 text")
+        self.header_line = first[1].lstrip("\ufeff")
+        self.header = next(csv.reader([self.header_line]))
+        self.positions = map_header(source_format, self.header)
+        self.ncols = len(self.header)
+        while self.ncols > 1 and not self.header[self.ncols - 1].strip():
+            self.ncols -= 1  # trailing empty headings from a spreadsheet
+        self._identity = self.positions == list(range(len(fields))) and self.ncols == len(fields)
+        self._header_key = [normalise_key(h) for h in self.header[: self.ncols]]
+
+    @property
+    def bytes_read(self) -> int:
+        return self._lines.bytes_read
+
+    def _is_header(self, cells: list[str]) -> bool:
+        return [normalise_key(c.lstrip("\ufeff")) for c in cells[: self.ncols]] == self._header_key
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        lines = self._lines
+        reader = csv.reader(lines, strict=False)
+        ncols = self.ncols
+        identity = self._identity
+        positions = self.positions
+        first_heading = self._header_key[0]
+        while True:
+            item = lines.next_line()
+            if item is None:
+                return
+            number, text, ok = item
+            problem: str | None = None
+            if '"' in text:
+                lines.push_back([item])
+                lines.taken = []
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    taken = lines.taken
+                    lines.push_back(taken[1:])
+                    yield number, [taken[0][1]], f"not readable as CSV: {error}"
+                    continue
+                taken = lines.taken
+                if len(taken) > 1 and len(cells) < ncols:
+                    # A quote opened and never closed: reject the first line alone and read on from the next.
+                    lines.push_back(taken[1:])
+                    yield number, [text], "not readable as CSV: a quote is opened and not closed on this line"
+                    continue
+                if not all(t[2] for t in taken):
+                    problem = "not valid UTF-8 text"
+            else:
+                cells = text.split(",")
+                if not ok:
+                    problem = "not valid UTF-8 text"
+            if "\x00" in text:
+                problem = "contains a NUL character"
+            n = len(cells)
+            if n != ncols:
+                if n > ncols and not any(c.strip() for c in cells[ncols:]):
+                    del cells[ncols:]  # trailing empty cells
+                    n = ncols
+                elif not any(c.strip() for c in cells):
+                    self.skipped += 1
+                    continue
+            if n == ncols and cells[0].lstrip("\ufeff").strip().casefold() == first_heading and self._is_header(cells):
+                self.skipped += 1  # a header row repeated where files were joined
+                continue
+            if problem is None and n != ncols:
+                problem = f"expected {ncols} cells, found {n}"
+            if problem is not None:
+                yield number, cells, problem
+                continue
+            if not cells[0] and not cells[1] and not any(c.strip() for c in cells):
+                self.skipped += 1  # a line of empty cells
+                continue
+            if identity:
+                yield number, cells, None
+            else:
+                yield number, [cells[p] if p >= 0 else "" for p in positions], None
+
+
+def _json_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True:
+        return "True"
+    if value is False:
+        return "False"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+class JsonReader:
+    """Elements of a /api/stops-force array. The "line number" of a record is its position in the array (from 1)."""
+
+    names: tuple[str, ...] = tuple(f.name for f in POLICE_UK_FIELDS)
+    labels = POLICE_UK_JSON_LABELS
+    sensitive: tuple[bool, ...] = (False,) * len(POLICE_UK_JSON_LABELS)
+    source_format = SourceFormat.POLICE_UK_JSON
+    skipped = 0
+
+    _CHUNK = 1 << 16
+    _MAX_ELEMENT = 1 << 20
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.bytes_read = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._fill()
+        self._skip_space()
+        if self._pos >= len(self._buf) or self._buf[self._pos] != "[":
+            raise ImportFailed("wrong format: expected the JSON array that data.police.uk's /api/stops-force returns")
+        self._pos += 1
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        chunk = self._fh.read(self._CHUNK)
+        self.bytes_read += len(chunk)
+        try:
+            text = self._decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            raise ImportFailed(f"unreadable: the JSON is not UTF-8 text ({error.reason})") from None
+        if not chunk:
+            self._eof = True
+        self._buf = self._buf[self._pos :] + text
+        self._pos = 0
+        return True
+
+    def _skip_space(self) -> None:
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._buf) or not self._fill():
+                return
+
+    def _element(self) -> Any:
+        decoder = json.JSONDecoder()
+        while True:
+            try:
+                value, end = decoder.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as error:
+                if self._eof or len(self._buf) - self._pos > self._MAX_ELEMENT:
+                    raise ImportFailed(f"unreadable: not valid JSON ({error.msg})") from None
+                self._fill()
+                continue
+            if end == len(self._buf) and not self._eof:
+                # A number at the very end of the buffer may continue in the next chunk.
+                self._fill()
+                continue
+            self._pos = end
+            return value
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        index = 0
+        self._skip_space()
+        if self._pos < len(self._buf) and self._buf[self._pos] == "]":
+            return
+        while True:
+            self._skip_space()
+            element = self._element()
+            index += 1
+            yield self._row(index, element)
+            self._skip_space()
+            if self._pos >= len(self._buf):
+                raise ImportFailed("unreadable: the JSON array is not closed")
+            char = self._buf[self._pos]
+            self._pos += 1
+            if char == "]":
+                return
+            if char != ",":
+                raise ImportFailed(f'unreadable: not valid JSON (expected "," or "]" after element {index})')
+
+    @staticmethod
+    def _row(index: int, element: Any) -> SourceRow:
+        if not isinstance(element, dict):
+            return index, [_json_text(element)[:500]], "not a stop-and-search object"
+        location = element.get("location")
+        if location is None:
+            location = {}
+        elif not isinstance(location, dict):
+            return index, [_json_text(element)[:2000]], "location: expected an object or null"
+        outcome = element.get("outcome")
+        outcome_text = "" if outcome is None or outcome is False else _json_text(outcome)
+        if not outcome_text:
+            outcome_object = element.get("outcome_object")
+            if isinstance(outcome_object, dict) and outcome_object.get("id"):
+                outcome_text = _json_text(outcome_object["id"])
+        values = [
+            _json_text(element.get("type")),
+            _json_text(element.get("datetime")),
+            _json_text(element.get("operation")),
+            _json_text(element.get("operation_name")),
+            _json_text(location.get("latitude")),
+            _json_text(location.get("longitude")),
+            _json_text(element.get("gender")),
+            _json_text(element.get("age_range")),
+            _json_text(element.get("self_defined_ethnicity")),
+            _json_text(element.get("officer_defined_ethnicity")),
+            _json_text(element.get("legislation")),
+            _json_text(element.get("object_of_search")),
+            outcome_text,
+            _json_text(element.get("outcome_linked_to_object_of_search")),
+            _json_text(element.get("removal_of_more_than_outer_clothing")),
+        ]
+        return index, values, None
+
+
+Reader = CsvReader | JsonReader
+
+
+def open_reader(fh: IO[bytes], source_format: str) -> Reader:
+    """A reader for the file, its header already checked (ImportFailed if wrong)."""
+    if source_format == SourceFormat.POLICE_UK_JSON:
+        return JsonReader(fh)
+    if source_format in FIELDS:
+        return CsvReader(fh, source_format)
+    raise ImportFailed(f'unknown format "{source_format}"')
