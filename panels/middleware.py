@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from rest_framework.authtoken.models import Token
 
 from panels.permissions import user_has_mfa, user_requires_mfa
 
@@ -19,6 +20,13 @@ class RequireMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if not user.is_authenticated and request.path.startswith("/api/"):
+            # DRF reads an API token only later, inside the view; look it up here so a token cannot skip enrolment.
+            scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() == "token" and key.strip():
+                token = Token.objects.select_related("user").filter(key=key.strip()).first()
+                if token is not None and token.user.is_active:
+                    user = token.user
         if (
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
