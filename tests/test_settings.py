@@ -41,6 +41,7 @@ _PROJECT_VARIABLES = {
     "CONN_MAX_AGE",
     "LOG_LEVEL",
     "SITE_NAME",
+    "TASKS_BACKEND",
     "DJANGO_SETTINGS_MODULE",
 }
 
@@ -152,6 +153,17 @@ def test_production_trusts_the_proxy_https_header_unless_told_not_to() -> None:
 
 def test_production_has_no_default_allowed_hosts() -> None:
     assert _setting("ALLOWED_HOSTS", _production_environ(ALLOWED_HOSTS=None)) == "[]"
+
+
+def test_production_queues_background_tasks_in_the_database() -> None:
+    assert "django_tasks_db.DatabaseBackend" in _setting("TASKS", _production_environ())
+
+
+def test_an_unknown_tasks_backend_stops_start_up_and_names_the_variable() -> None:
+    result = _manage("check", environ=_clean_environ() | {"TASKS_BACKEND": "celery"})
+
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be one of" in result.stderr
 
 
 # --- development mode --------------------------------------------------------------------------
