@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 
 from panels.notifications import Notification, user_group
 
@@ -30,5 +34,20 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         return
 
     async def notification_send(self, event: dict[str, Any]) -> None:
+        # Re-check on every event, not only on connect: once the person signs out (a shared tablet at an event)
+        # or their account is deactivated, the socket they left open must hear nothing more.
+        user_id = self.scope["user"].pk
+        session_key = self.scope["session"].session_key
+
+        def still_signed_in() -> bool:
+            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            return bool(
+                session.get(SESSION_KEY) == str(user_id)
+                and get_user_model().objects.filter(pk=user_id, is_active=True).exists()
+            )
+
+        if not await database_sync_to_async(still_signed_in)():
+            await self.close(code=4401)
+            return
         payload: Notification = event["payload"]
         await self.send_json(payload)
