@@ -1,0 +1,139 @@
+"""`manage.py loaddemo`: safe to run again, prints a working login for every role, refuses production."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from panels.models import (
+    Attendance,
+    Meeting,
+    Membership,
+    Organisation,
+    Panel,
+    SelfDescription,
+    StaffRole,
+    User,
+)
+from panels.selectors import panel_make_up
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [User, EmailAddress, Organisation, Panel, Membership, StaffRole, Meeting, Attendance, SelfDescription]
+EMAIL = re.compile(r"^\s+(\S+@\S+)\s+\S", re.MULTILINE)
+
+
+def load(*args: str) -> str:
+    out = StringIO()
+    call_command("loaddemo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def printed_password(output: str) -> str:
+    match = re.search(r"password: (\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def roles_of(user: User) -> set[str]:
+    roles = set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
+    roles |= set(StaffRole.objects.filter(user=user, end_date__isnull=True).values_list("role", flat=True))
+    if user.is_staff:
+        roles.add("staff")
+    return roles
+
+
+@pytest.fixture
+def debug(settings: Settings) -> None:
+    settings.DEBUG = True
+
+
+@pytest.mark.usefixtures("debug")
+def test_running_it_twice_creates_nothing_twice() -> None:
+    load()
+    first = counts()
+    load()
+    assert counts() == first
+    assert first["Panel"] == 3
+    assert all(n > 0 for n in first.values()), first
+
+
+@pytest.mark.usefixtures("debug")
+def test_running_it_again_changes_nothing_someone_edited() -> None:
+    load()
+    Panel.objects.filter(kind=Panel.Kind.DIVERSITY).update(is_public=True, name="Renamed by the coordinator")
+    load()
+    panel = Panel.objects.get(kind=Panel.Kind.DIVERSITY)
+    assert (panel.name, panel.is_public) == ("Renamed by the coordinator", True)
+
+
+@pytest.mark.usefixtures("debug")
+def test_it_prints_one_working_login_per_role() -> None:
+    output = load()
+    emails = EMAIL.findall(output)
+    password = printed_password(output)
+
+    assert len(emails) == len(set(emails))
+    covered: set[str] = set()
+    for email in emails:
+        user = User.objects.get(email=email)
+        assert user.check_password(password), email
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True).exists(), email
+        covered |= roles_of(user)
+    assert covered >= {*Membership.Role.values, *StaffRole.Role.values, "staff"}
+
+
+@pytest.mark.usefixtures("debug")
+def test_a_printed_member_login_reaches_the_dashboard() -> None:
+    output = load()
+    member = next(e for e in EMAIL.findall(output) if roles_of(User.objects.get(email=e)) == {"member"})
+    client = Client()
+
+    response = client.post(reverse("account_login"), {"login": member, "password": printed_password(output)})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+@pytest.mark.usefixtures("debug")
+def test_the_demo_is_one_force_area_with_its_opcc_and_three_panels() -> None:
+    load()
+    panels = list(Panel.objects.all())
+    assert sorted(p.kind for p in panels) == sorted([Panel.Kind.STOP_SEARCH, Panel.Kind.YOUTH, Panel.Kind.DIVERSITY])
+    assert len({p.force_area_id for p in panels}) == 1
+    area = panels[0].force_area
+    assert Organisation.objects.filter(kind=Organisation.Kind.OPCC, force_area=area).count() == 1
+    force = Organisation.objects.get(kind=Organisation.Kind.FORCE, force_area=area)
+    assert force.police_uk_id
+    stop_search = Panel.objects.get(kind=Panel.Kind.STOP_SEARCH)
+    # Enough members describe themselves for the make-up table to show, and some minutes are published.
+    assert panel_make_up(stop_search).ethnicity.shown
+    assert stop_search.meetings.filter(minutes_status=Meeting.MinutesStatus.PUBLISHED).exists()
+    assert stop_search.meetings.filter(minutes_status=Meeting.MinutesStatus.DRAFT).exists()
+
+
+def test_it_refuses_to_run_with_debug_false(settings: Settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=false"):
+        load()
+    assert not User.objects.exists()
+    assert not Panel.objects.exists()
+
+
+def test_force_runs_it_with_debug_false(settings: Settings) -> None:
+    settings.DEBUG = False
+    output = load("--force")
+    assert Panel.objects.count() == 3
+    assert EMAIL.findall(output)
