@@ -212,7 +212,7 @@ def test_a_force_liaison_officer_sees_no_panel_pages(client: Client, panel: Pane
     client.force_login(force_liaison())
 
     assert client.get(reverse("dashboard")).status_code == 200
-    for name, kwargs in [
+    urls: list[tuple[str, dict[str, object]]] = [
         ("panel-detail", {"slug": panel.slug}),
         ("panel-members", {"slug": panel.slug}),
         ("meeting-list", {"slug": panel.slug}),
@@ -221,7 +221,8 @@ def test_a_force_liaison_officer_sees_no_panel_pages(client: Client, panel: Pane
         ("api-membership-list", {"slug": panel.slug}),
         ("api-meeting-list", {"slug": panel.slug}),
         ("api-meeting-detail", {"slug": panel.slug, "pk": draft_meeting.pk}),
-    ]:
+    ]
+    for name, kwargs in urls:
         response = client.get(reverse(name, kwargs=kwargs))
         assert response.status_code == 403, name
         assert DRAFT not in response.text
