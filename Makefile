@@ -32,7 +32,7 @@ help:
 	@echo "make typecheck         mypy"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make bench             run the benchmarks in bench/"
-	@echo "make requirements      re-pin requirements*.txt from requirements*.in with pip-compile"
+	@echo "make requirements      re-pin requirements*.txt from requirements*.in (UPGRADE=1 to take new releases)"
 	@echo "make clean             remove built assets and caches (make distclean also removes .venv and node_modules)"
 
 # --- Python -----------------------------------------------------------------------------------
@@ -114,13 +114,14 @@ bench: setup
 	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; DJANGO_SETTINGS_MODULE=config.settings $(PYTHON) "$$f"; done
 
-# Re-pin after editing requirements*.in. pip-tools lives in its own venv so it never leaks into the app's.
+# Re-pin after editing requirements*.in; UPGRADE=1 also moves every pin to its newest release.
+# pip-tools lives in its own venv so it never leaks into the app's.
 requirements: $(VENV)/pyvenv.cfg
 	@[ -x $(VENV)/pip-tools/bin/pip-compile ] || { $(PYTHON) -m venv $(VENV)/pip-tools && \
 	  $(VENV)/pip-tools/bin/pip install --quiet --disable-pip-version-check pip-tools; }
-	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/pip-tools/bin/pip-compile --quiet --upgrade \
+	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/pip-tools/bin/pip-compile --quiet $(if $(UPGRADE),--upgrade) \
 	  --strip-extras --no-emit-index-url --no-emit-find-links requirements.in
-	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/pip-tools/bin/pip-compile --quiet --upgrade \
+	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/pip-tools/bin/pip-compile --quiet $(if $(UPGRADE),--upgrade) \
 	  --strip-extras --no-emit-index-url --no-emit-find-links requirements-dev.in
 	@# Carry the reason for each direct dependency (the comment above it in the .in file) into the
 	@# pinned file, and make the dev file install the runtime pins first.
