@@ -32,7 +32,7 @@ def pending_invitations(panel: Panel) -> QuerySet[Invitation]:
 
 
 def meetings_for(panel: Panel, *, include_drafts: bool) -> QuerySet[Meeting]:
-    qs = Meeting.objects.filter(panel=panel)
+    qs = Meeting.objects.filter(panel=panel).select_related("panel")  # a meeting's URL needs its panel's slug
     if not include_drafts:
         qs = qs.filter(Q(minutes_status=Meeting.MinutesStatus.PUBLISHED) | Q(starts_at__gte=timezone.now()))
     return qs.annotate(present=Count("attendance", filter=Q(attendance__status="present"))).order_by("-starts_at")
