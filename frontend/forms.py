@@ -20,7 +20,10 @@ class GovukFormRenderer(TemplatesSetting):
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        error_messages={"invalid": "Enter an email address in the right format, like name@example.org"},
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the right format, like name@example.org",
+        },
     )
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 

@@ -12,24 +12,26 @@ from tests.factories import MembershipFactory, PanelFactory, UserFactory, enrol_
 
 @pytest.fixture
 def panel(db: None) -> Panel:
-    return PanelFactory(is_public=True)
+    return PanelFactory.create(is_public=True)
 
 
 @pytest.fixture
 def member(panel: Panel) -> User:
-    return MembershipFactory(panel=panel, role=Membership.Role.MEMBER, user__email="member@example.org").user
+    return MembershipFactory.create(panel=panel, role=Membership.Role.MEMBER, user__email="member@example.org").user
 
 
 @pytest.fixture
 def coordinator(panel: Panel) -> User:
-    user = MembershipFactory(panel=panel, role=Membership.Role.COORDINATOR, user__email="coordinator@example.org").user
+    user = MembershipFactory.create(
+        panel=panel, role=Membership.Role.COORDINATOR, user__email="coordinator@example.org"
+    ).user
     enrol_totp(user)
     return user
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
-    return UserFactory(email="outsider@example.org")
+    return UserFactory.create(email="outsider@example.org")
 
 
 @dataclass

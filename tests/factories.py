@@ -25,10 +25,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def verified(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            self.save()
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
 def enrol_totp(user: User) -> str:

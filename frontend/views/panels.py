@@ -67,7 +67,12 @@ def panel_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         form.save()
         messages.success(request, "Panel settings saved.")
         return redirect(access.panel)
-    return render(request, "frontend/panels/edit.html", {"panel": access.panel, "form": form})
+    return render(
+        request,
+        "frontend/panels/edit.html",
+        {"panel": access.panel, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

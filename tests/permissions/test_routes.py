@@ -57,15 +57,15 @@ class Scenario:
 
 @pytest.fixture
 def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> Scenario:
-    published = MeetingFactory(panel=panel, title="Published")
+    published = MeetingFactory.create(panel=panel, title="Published")
     published.publish_minutes()
     invitation, token = make_invitation(panel, email="invitee@example.org")
     return Scenario(
         panel=panel,
         users={"anonymous": None, "outsider": outsider, "member": member, "coordinator": coordinator},
-        meeting=MeetingFactory(panel=panel),
+        meeting=MeetingFactory.create(panel=panel),
         published_meeting=published,
-        extra_membership=MembershipFactory(panel=panel),
+        extra_membership=MembershipFactory.create(panel=panel),
         invitation=invitation,
         invitation_token=token,
     )
