@@ -8,7 +8,6 @@ outbox and, without REDIS_URL, the in-memory channel layer. The helpers the test
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,12 +57,6 @@ def _e2e_prerequisites() -> None:
 # --- The server ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="package")
 def _asgi_server(django_db_setup: None, _e2e_prerequisites: None) -> Iterator[str]:
     """config.asgi.application (HTTP and WebSockets) under uvicorn in a daemon thread; yields its base URL.
@@ -75,17 +68,25 @@ def _asgi_server(django_db_setup: None, _e2e_prerequisites: None) -> Iterator[st
 
     from config.asgi import application
 
-    port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=0,  # any free port: the one chosen is read back below
+            log_level="warning",
+            lifespan="off",
+            # Do not wait for a browser that never closes its WebSocket.
+            timeout_graceful_shutdown=5,
+        )
     )
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}", pytrace=False)
+            pytest.fail("uvicorn did not start", pytrace=False)
         time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
