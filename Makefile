@@ -36,7 +36,7 @@ help:
 	@echo "make clean             remove built assets and caches (make distclean also removes .venv and node_modules)"
 
 # --- Python -----------------------------------------------------------------------------------
-# Django 6.1 needs Python 3.12 or newer: take the first one found, newest pyenv build last.
+# Django 6.1 needs Python 3.12 or newer: take the first one found (pyenv builds last, newest first).
 PYENV_PYTHONS := $(shell ls -d $(HOME)/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null | sort -rV)
 $(VENV)/pyvenv.cfg:
 	@py=""; \
