@@ -52,7 +52,7 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in_and_then_refused(page
         url = urlsplit(page.url)
         assert url.path == "/accounts/login/", f"{path} led to {page.url}, not the sign-in page"
         assert parse_qs(url.query).get("next") == [path], f"{path} would not come back after signing in: {page.url}"
-        expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
     # Signing in from there as someone not on the panel still gets the refusal, not the page.
     page.get_by_label("Email").fill(world.outsider.email)

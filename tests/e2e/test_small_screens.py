@@ -73,12 +73,6 @@ def test_signed_in_pages_fit_a_small_screen_and_work_with_a_keyboard(pages: Page
     expect(page.get_by_role("heading", level=1)).to_have_text("What needs you today")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TooWide,
-    reason="The visually hidden labels in the members table are absolutely positioned and escape .app-table-wrap, "
-    "which is not position: relative (frontend/scss/components/_table.scss): the page scrolls sideways to 397 px.",
-)
 def test_the_members_page_fits_a_small_screen_and_works_with_a_keyboard(pages: Pages, world: World) -> None:
     page = pages.new(width=WIDTH, height=640)
     sign_in(page, world.coordinator)
