@@ -37,6 +37,8 @@ def _secret(name: str, dev_default: str) -> str:
 
 
 SECRET_KEY = _secret("SECRET_KEY", _DEV_SECRET_KEY)
+# Old keys still accepted for signatures (sessions, reset links) while a new SECRET_KEY rolls out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # Officer identifiers in force extracts are stored only as HMAC-SHA256 pseudonyms under this key.
 PSEUDONYM_KEY = _secret("PSEUDONYM_KEY", _DEV_PSEUDONYM_KEY)
 
@@ -244,6 +246,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Messages live in the session, not a readable cookie: one of them carries a newly created API token.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
