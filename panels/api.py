@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -21,7 +20,13 @@ from rest_framework.views import APIView
 
 from panels import selectors, services
 from panels.models import Attendance, Invitation, Meeting, Membership, Panel, User
-from panels.permissions import get_meeting_for_user, get_panel_access, panels_visible_to
+from panels.permissions import (
+    get_invitation_on_panel,
+    get_meeting_for_user,
+    get_membership_on_panel,
+    get_panel_access,
+    panels_visible_to,
+)
 from panels.rich_text import render_markdown
 from panels.typing import api_user
 
@@ -161,13 +166,6 @@ class MembershipListApi(APIView):
         return Response(ManagedMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
-def _membership(access: Any, pk: int) -> Membership:
-    membership = Membership.objects.select_related("user").filter(panel=access.panel, pk=pk).first()
-    if membership is None:
-        raise Http404("No such membership.")
-    return membership
-
-
 class MembershipDetailApi(APIView):
     @extend_schema(request=RoleSerializer, responses=ManagedMembershipSerializer)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
@@ -177,7 +175,7 @@ class MembershipDetailApi(APIView):
         data.is_valid(raise_exception=True)
         membership = _service(
             lambda: services.membership_change_role(
-                membership=_membership(access, pk), role=data.validated_data["role"], by=api_user(request)
+                membership=get_membership_on_panel(access, pk), role=data.validated_data["role"], by=api_user(request)
             )
         )
         return Response(ManagedMembershipSerializer(membership).data)
@@ -187,7 +185,9 @@ class MembershipEndApi(APIView):
     @extend_schema(request=None, responses=ManagedMembershipSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        membership = _service(lambda: services.membership_end(membership=_membership(access, pk), by=api_user(request)))
+        membership = _service(
+            lambda: services.membership_end(membership=get_membership_on_panel(access, pk), by=api_user(request))
+        )
         return Response(ManagedMembershipSerializer(membership).data)
 
 
@@ -222,20 +222,15 @@ class InvitationListApi(APIView):
         return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
 
 
-def _invitation(access: Any, pk: int) -> Invitation:
-    invitation = Invitation.objects.filter(panel=access.panel, pk=pk).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
-
-
 class InvitationResendApi(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
         issued = _service(
             lambda: services.invitation_resend(
-                invitation=_invitation(access, pk), by=api_user(request), accept_url_for=_accept_url_for(request)
+                invitation=get_invitation_on_panel(access, pk),
+                by=api_user(request),
+                accept_url_for=_accept_url_for(request),
             )
         )
         return Response(InvitationSerializer(issued.invitation).data)
@@ -246,7 +241,7 @@ class InvitationRevokeApi(APIView):
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
         invitation = _service(
-            lambda: services.invitation_revoke(invitation=_invitation(access, pk), by=api_user(request))
+            lambda: services.invitation_revoke(invitation=get_invitation_on_panel(access, pk), by=api_user(request))
         )
         return Response(InvitationSerializer(invitation).data)
 

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from panels.models import Meeting, Membership, Organisation, Panel, StaffRole
+from panels.models import Invitation, Meeting, Membership, Organisation, Panel, StaffRole
 
 # Roles that can see encounter records or escalations must use two-factor authentication.
 MFA_PANEL_ROLES = {Membership.Role.COORDINATOR}
@@ -125,3 +125,18 @@ def get_meeting_for_user(user: Any, slug: str, pk: int, *, write: bool = False) 
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting, access
+
+
+def get_membership_on_panel(access: PanelAccess, pk: int) -> Membership:
+    """A membership (current or past) of the panel the access was checked for; 404 for any other."""
+    membership = Membership.objects.select_related("user", "panel").filter(panel=access.panel, pk=pk).first()
+    if membership is None:
+        raise Http404("No such membership.")
+    return membership
+
+
+def get_invitation_on_panel(access: PanelAccess, pk: int) -> Invitation:
+    invitation = Invitation.objects.select_related("panel").filter(panel=access.panel, pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation

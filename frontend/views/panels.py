@@ -21,8 +21,15 @@ from frontend.forms import (
     attendance_form,
 )
 from panels import selectors, services
-from panels.models import Attendance, Invitation, Membership
-from panels.permissions import get_meeting_for_user, get_panel_access, get_public_panel, panels_visible_to
+from panels.models import Attendance, Membership
+from panels.permissions import (
+    get_invitation_on_panel,
+    get_meeting_for_user,
+    get_membership_on_panel,
+    get_panel_access,
+    get_public_panel,
+    panels_visible_to,
+)
 from panels.typing import AuthenticatedHttpRequest
 
 
@@ -110,18 +117,11 @@ def panel_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(request, "frontend/panels/members.html", context, status=400 if form.errors else 200)
 
 
-def _membership(access: Any, pk: int) -> Membership:
-    membership = Membership.objects.select_related("user", "panel").filter(panel=access.panel, pk=pk).first()
-    if membership is None:
-        raise Http404("No such membership.")
-    return membership
-
-
 @login_required
 @require_POST
 def membership_change(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
-    membership = _membership(access, pk)
+    membership = get_membership_on_panel(access, pk)
     try:
         if request.POST.get("action") == "end":
             services.membership_end(membership=membership, by=request.user)
@@ -137,20 +137,15 @@ def membership_change(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
     return redirect("panel-members", slug=slug)
 
 
-def _invitation(access: Any, pk: int) -> Invitation:
-    invitation = Invitation.objects.select_related("panel").filter(panel=access.panel, pk=pk).first()
-    if invitation is None:
-        raise Http404("No such invitation.")
-    return invitation
-
-
 @login_required
 @require_POST
 def invitation_resend(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     try:
         issued = services.invitation_resend(
-            invitation=_invitation(access, pk), by=request.user, accept_url_for=invitation_url_builder(request)
+            invitation=get_invitation_on_panel(access, pk),
+            by=request.user,
+            accept_url_for=invitation_url_builder(request),
         )
         messages.success(request, f"A new invitation link was sent to {issued.invitation.email}.")
     except ValidationError as exc:
@@ -163,7 +158,7 @@ def invitation_resend(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
 def invitation_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_panel_access(request.user, slug, manage=True)
     try:
-        invitation = services.invitation_revoke(invitation=_invitation(access, pk), by=request.user)
+        invitation = services.invitation_revoke(invitation=get_invitation_on_panel(access, pk), by=request.user)
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
