@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from frontend.views import account, home, panels
+from frontend.views import account, home, panels, scrutiny
 
 urlpatterns = [
     *home.urlpatterns,
     *account.urlpatterns,
     *panels.urlpatterns,
+    *scrutiny.urlpatterns,
 ]

@@ -15,9 +15,11 @@ from django.test import Client
 from django.urls import reverse
 
 import tests.permissions as rules_package
-from panels.models import Meeting, Membership, Panel, User
+from panels.models import Meeting, Membership, Organisation, Panel, User
+from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
 from tests.factories import MeetingFactory, MembershipFactory, make_invitation
 from tests.permissions.routes import ROLES, Rule, classify, project_routes, request
+from tests.scrutiny.factories import make_batch, make_force, make_record, make_rejected_row
 
 
 def all_rules() -> dict[str, Rule]:
@@ -53,6 +55,10 @@ class Scenario:
     extra_membership: Membership
     invitation: Any
     invitation_token: str
+    force: Organisation
+    batch: ImportBatch
+    record: EncounterRecord
+    rejected_row: RejectedRow
 
 
 @pytest.fixture
@@ -60,6 +66,8 @@ def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> S
     published = MeetingFactory.create(panel=panel, title="Published")
     published.publish_minutes()
     invitation, token = make_invitation(panel, email="invitee@example.org")
+    force = make_force(code=panel.force_area.code)
+    batch = make_batch(force)
     return Scenario(
         panel=panel,
         users={"anonymous": None, "outsider": outsider, "member": member, "coordinator": coordinator},
@@ -68,6 +76,10 @@ def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> S
         extra_membership=MembershipFactory.create(panel=panel),
         invitation=invitation,
         invitation_token=token,
+        force=force,
+        batch=batch,
+        record=make_record(batch, grounds_text="Smelt cannabis.", pii_flagged=True),
+        rejected_row=make_rejected_row(batch),
     )
 
 

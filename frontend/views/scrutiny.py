@@ -1,0 +1,305 @@
+"""Encounter record pages for coordinators: upload a file, follow its import, fix rejected rows, browse records."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from panels.models import Organisation
+from panels.typing import AuthenticatedHttpRequest
+from scrutiny import choices, selectors, services
+from scrutiny.api import rejected_rows_response
+from scrutiny.importing import ImportFailed
+from scrutiny.models import RejectedRow
+from scrutiny.permissions import (
+    forces_for_user,
+    get_batch_for_user,
+    get_record_for_user,
+    get_rejected_row_for_user,
+    require_records_role,
+)
+
+# --- Forms ----------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File to import",
+        help_text="A data.police.uk stop-and-search CSV or API JSON file, or a force extract (CSV).",
+        error_messages={
+            "required": "Select a file to import",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+    )
+    force: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label="Force",
+        queryset=None,  # set per user
+        to_field_name="police_uk_id",
+        empty_label=None,
+        error_messages={"required": "Select the force the file is from", "invalid_choice": "Select one of your forces"},
+    )
+    source_format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[("", "Work it out from the file"), *choices.SourceFormat.choices],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = forces_for_user(user)  # type: ignore[attr-defined]
+
+
+MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "placeholder": ""})
+
+
+class RecordFilterForm(forms.Form):
+    """The record browser's filters: a GET form, so it works without JavaScript and its URL can be shared."""
+
+    force = forms.ChoiceField(label="Force", required=False)
+    month_from = forms.RegexField(
+        label="From month",
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        help_text="For example, 2025-06",
+        error_messages={"invalid": "Enter the from month as a year and month, like 2025-06"},
+        widget=MONTH_INPUT,
+    )
+    month_to = forms.RegexField(
+        label="To month",
+        required=False,
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        help_text="For example, 2025-09",
+        error_messages={"invalid": "Enter the to month as a year and month, like 2025-09"},
+        widget=MONTH_INPUT,
+    )
+    legislation = forms.ChoiceField(
+        label="Legislation", required=False, choices=[("", "Any"), *choices.Legislation.choices[1:]]
+    )
+    outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any"), *choices.Outcome.choices[1:]])
+    ethnic_group = forms.ChoiceField(
+        label="Ethnic group (self-defined, five groups)",
+        required=False,
+        choices=[("", "Any"), *choices.EthnicGroup.choices],
+    )
+    flag = forms.MultipleChoiceField(
+        label="Only records with",
+        required=False,
+        choices=list(selectors.FLAGS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, forces: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["force"].choices = [("", "All your forces"), *((f.police_uk_id, f.name) for f in forces)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("month_from"), data.get("month_to")
+        if start and end and start > end:
+            self.add_error("month_to", "The to month must be the same as or after the from month")
+        return data
+
+    def to_filters(self) -> selectors.RecordFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+
+        def month(key: str) -> Any:
+            value = data.get(key)
+            return None if not value else selectors.month_start(value)
+
+        return selectors.RecordFilters(
+            force=data.get("force", ""),
+            month_from=month("month_from"),
+            month_to=month("month_to"),
+            legislation=data.get("legislation", ""),
+            outcome=data.get("outcome", ""),
+            ethnic_group=data.get("ethnic_group", ""),
+            flags=frozenset(data.get("flag", ())),
+        )
+
+
+def correction_form(row: RejectedRow) -> type[forms.Form]:
+    """One text field per column of the row's source, filled with the values as kept."""
+    sensitive = selectors.sensitive_labels(row.batch.source_format)
+    fields: dict[str, forms.Field] = {}
+    for index, (label, value) in enumerate(selectors.rejected_row_values(row)):
+        fields[f"col_{index}"] = forms.CharField(
+            label=label,
+            required=False,
+            initial=value,
+            strip=False,
+            help_text="Not kept as read: leave blank to keep the stored keyed form, or type it again."
+            if label in sensitive
+            else "",
+        )
+    return type("CorrectionForm", (forms.Form,), fields)
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+@login_required
+def batch_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_records_role(request.user)
+    forces = list(forces_for_user(request.user))
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create_from_upload(
+                file=form.cleaned_data["file"],
+                force=form.cleaned_data["force"],
+                by=request.user,
+                source_format=form.cleaned_data["source_format"] or None,
+            )
+        except ImportFailed as exc:
+            form.add_error("file", f"The file cannot be imported: {exc}")
+        else:
+            messages.success(request, f"{batch.file_name} is being imported.")
+            return redirect("batch-detail", pk=batch.pk)
+    return render(
+        request,
+        "frontend/scrutiny/upload.html",
+        {"form": form, "forces": forces},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def batch_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_records_role(request.user)
+    page = Paginator(selectors.batches_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/scrutiny/batch_list.html", {"page": page})
+
+
+@login_required
+def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    rows = Paginator(selectors.rejected_rows_of(batch), selectors.REJECTED_ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    labels = selectors.column_labels(batch.source_format)
+    rejected = [(row, _nonblank_values(row.raw_values, labels)) for row in rows]
+    return render(
+        request,
+        "frontend/scrutiny/batch_detail.html",
+        {"batch": batch, "rows": rows, "rejected": rejected, "progress_max": batch.rows_total or 1},
+    )
+
+
+def _nonblank_values(raw: dict[str, Any] | None, labels: tuple[str, ...]) -> list[tuple[str, str]]:
+    raw = dict(raw or {})
+    if "cells" in raw:
+        cells = [str(c) for c in raw["cells"]]
+        pairs = [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
+        pairs += [(f"Extra column {i + 1}", c) for i, c in enumerate(cells[len(labels) :])]
+    else:
+        pairs = [(label, str(raw.get(label, ""))) for label in labels]
+    return [(label, value) for label, value in pairs if value]
+
+
+@login_required
+def batch_rejected_csv(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
+    return rejected_rows_response(get_batch_for_user(request.user, pk), by=request.user)
+
+
+@login_required
+def rejected_row_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    row = get_rejected_row_for_user(request.user, pk)
+    if row.resolved:
+        messages.info(request, f"Line {row.line_number} has already been corrected.")
+        return redirect("batch-detail", pk=row.batch_id)
+    form = correction_form(row)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        labels = [str(form.fields[name].label or "") for name in form.fields]
+        sensitive = selectors.sensitive_labels(row.batch.source_format)
+        values = {
+            label: form.cleaned_data[name]
+            for label, name in zip(labels, form.fields, strict=True)
+            if not (label in sensitive and not form.cleaned_data[name])
+        }
+        try:
+            outcome = services.rejected_row_correct(row=row, values=values, by=request.user)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if outcome["status"] == "rejected":
+                for reason in outcome["reasons"]:
+                    form.add_error(None, reason)
+                row.refresh_from_db()
+            else:
+                what = "a duplicate of a record already held" if outcome["status"] == "duplicate" else "imported"
+                messages.success(request, f"Line {row.line_number} was corrected and is now {what}.")
+                return redirect("batch-detail", pk=row.batch_id)
+    return render(
+        request,
+        "frontend/scrutiny/correct.html",
+        {"row": row, "batch": row.batch, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Records --------------------------------------------------------------------------------
+
+
+@login_required
+def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_records_role(request.user)
+    forces = list(forces_for_user(request.user))
+    form = RecordFilterForm(request.GET or None, forces=forces)
+    filters = form.to_filters() if request.GET else selectors.RecordFilters()
+    records = selectors.records_for_user(request.user, filters)
+    page = selectors.record_page(records, request.GET.get("page"))
+    counts = selectors.record_counts(records)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/scrutiny/record_list.html",
+        {
+            "form": form,
+            "forces": forces,
+            "page": page,
+            "counts": counts,
+            "group_counts": [(code, label, counts["groups"][code]) for code, label in choices.EthnicGroup.choices],
+            "query": urlencode(list(query.lists()), doseq=True),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request.user, pk)
+    services.record_viewed(record=record, by=request.user, context="record page")
+    return render(request, "frontend/scrutiny/record_detail.html", {"record": record})
+
+
+@login_required
+@require_POST
+def record_redaction_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_record_for_user(request.user, pk)
+    services.record_redaction_check(record=record, by=request.user)
+    messages.success(request, "Redaction checked: panel members may now see these grounds in a review session.")
+    return redirect("record-detail", pk=record.pk)
+
+
+urlpatterns = [
+    path("records/", record_list, name="record-list"),
+    path("records/<int:pk>/", record_detail, name="record-detail"),
+    path("records/<int:pk>/redaction-check/", record_redaction_check, name="record-redaction-check"),
+    path("imports/", batch_list, name="batch-list"),
+    path("imports/new/", batch_upload, name="batch-upload"),
+    path("imports/<int:pk>/", batch_detail, name="batch-detail"),
+    path("imports/<int:pk>/rejected.csv", batch_rejected_csv, name="batch-rejected-csv"),
+    path("imports/rejected/<int:pk>/", rejected_row_correct, name="rejected-row-correct"),
+]

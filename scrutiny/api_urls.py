@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from scrutiny import api
+
+urlpatterns = [
+    path("forces/<slug:police_uk_id>/batches/", api.BatchCreateApi.as_view(), name="api-batch-create"),
+    path("batches/", api.BatchListApi.as_view(), name="api-batch-list"),
+    path("batches/<int:pk>/", api.BatchDetailApi.as_view(), name="api-batch-detail"),
+    path("batches/<int:pk>/rejected/", api.RejectedRowListApi.as_view(), name="api-rejected-row-list"),
+    path("batches/<int:pk>/rejected.csv", api.RejectedRowCsvApi.as_view(), name="api-rejected-row-csv"),
+    path("rejected/<int:pk>/correct/", api.RejectedRowCorrectApi.as_view(), name="api-rejected-row-correct"),
+    path("records/", api.RecordListApi.as_view(), name="api-record-list"),
+    path("records/<int:pk>/", api.RecordDetailApi.as_view(), name="api-record-detail"),
+    path("records/<int:pk>/redaction-check/", api.RecordRedactionCheckApi.as_view(), name="api-record-redaction-check"),
+]

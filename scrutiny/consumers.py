@@ -1,0 +1,52 @@
+"""Live progress of an import: the batch page listens on the batch's group while it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from scrutiny.permissions import get_batch_for_user
+from scrutiny.services import BatchProgress, batch_group
+
+
+def _may_see_batch(user: Any, batch_id: int) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    try:
+        get_batch_for_user(user, batch_id)
+    except (Http404, PermissionDenied):
+        return False
+    # The user row in the scope may be stale: a deactivated account hears nothing more.
+    return bool(type(user).objects.filter(pk=user.pk, is_active=True).exists())
+
+
+class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        self.batch_id = int(self.scope["url_route"]["kwargs"]["pk"])
+        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id):
+            await self.close(code=4403)
+            return
+        self.group = batch_group(self.batch_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # The socket only carries progress from the server; anything a client sends is ignored.
+        return
+
+    async def batch_progress(self, event: BatchProgress) -> None:
+        # Re-check on every event: a coordinator whose role ended while the import ran hears nothing more.
+        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id):
+            await self.close(code=4403)
+            return
+        await self.send_json(dict(event))
