@@ -57,7 +57,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["force"].queryset = forces_for_user(user)  # type: ignore[attr-defined]
+        forces = forces_for_user(user)
+        self.fields["force"].queryset = forces  # type: ignore[attr-defined]
+        self.fields["force"].initial = next((f.police_uk_id for f in forces[:1]), None)
 
 
 MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "placeholder": ""})
