@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, JSONField, Q, Value
 from django.utils import timezone
 
 from panels.models import Organisation
@@ -90,16 +90,26 @@ class ImportBatch(models.Model):
 
 class EncounterRecord(models.Model):
     kind = models.CharField(max_length=20, choices=choices.Kind.choices)
+    # The three foreign keys of this table have no database constraint (db_constraint=False). A PostgreSQL
+    # foreign key fires a trigger for every inserted row, which on a 1M-row import cost more than the whole COPY
+    # (bench/README.md). Integrity is kept by the application instead: only the importer writes force and batch,
+    # with ids it has just checked in the same transaction; records are never deleted or moved; and deleting a
+    # force or a batch that has records is refused by on_delete=PROTECT.
     force = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="encounter_records",
         limit_choices_to={"kind": Organisation.Kind.FORCE},
         db_index=False,  # every index below starts with force
+        db_constraint=False,
     )
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="records")
-    # SHA-256 of the normalised content; for the n-th identical record in one batch (n > 0),
-    # SHA-256(SHA-256(content) || n). So identical searches minutes apart are all kept, and re-importing adds none.
+    # Not indexed: records are read by force and period, not by batch, and every index costs each import.
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
+    )
+    # SHA-256 of the normalised content, with the occurrence of that same content earlier in the batch (0, 1, ...)
+    # written into its last four bytes for repeats. So two identical searches in one file are both kept, and
+    # importing the file (or an overlapping one) again adds nothing.
     fingerprint = models.BinaryField(max_length=32, editable=False)
 
     occurred_at = models.DateTimeField()
@@ -131,31 +141,47 @@ class EncounterRecord(models.Model):
     removal_of_more_than_outer_clothing = models.BooleanField(null=True, blank=True)
 
     # --- force extracts --------------------------------------------------------------------------------------
-    grounds_text = models.TextField("recorded grounds (masked)", blank=True)
+    # Database defaults, so a data.police.uk import need not send these columns at all.
+    grounds_text = models.TextField("recorded grounds (masked)", blank=True, default="", db_default="")
     pii_flagged = models.BooleanField(
         "personal data found",
         default=False,
+        db_default=False,
         help_text="Masked text that a coordinator must check before members see it.",
     )
     redaction_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     redaction_checked_at = models.DateTimeField(null=True, blank=True)
     body_worn_video = models.BooleanField(null=True, blank=True)
     supervisor_signed_off = models.BooleanField(null=True, blank=True)
-    initiation = models.CharField(max_length=20, choices=choices.Initiation.choices, blank=True)
-    officer_pseudonym = models.CharField(max_length=64, blank=True)
-    force_reference_hash = models.CharField(max_length=64, blank=True)
+    initiation = models.CharField(
+        max_length=20, choices=choices.Initiation.choices, blank=True, default="", db_default=""
+    )
+    officer_pseudonym = models.CharField(max_length=64, blank=True, default="", db_default="")
+    force_reference_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     # --- use of force (Home Office use-of-force form) --------------------------------------------------------
-    uof_tactics = models.JSONField("tactics", default=list, blank=True)
-    uof_impact_factors = models.JSONField("impact factors", default=list, blank=True)
-    uof_reasons = models.JSONField("reasons", default=list, blank=True)
-    subject_age_band = models.CharField(max_length=10, choices=choices.SubjectAgeBand.choices, blank=True)
+    uof_tactics = models.JSONField("tactics", default=list, db_default=Value([], JSONField()), blank=True)
+    uof_impact_factors = models.JSONField("impact factors", default=list, db_default=Value([], JSONField()), blank=True)
+    uof_reasons = models.JSONField("reasons", default=list, db_default=Value([], JSONField()), blank=True)
+    subject_age_band = models.CharField(
+        max_length=10, choices=choices.SubjectAgeBand.choices, blank=True, default="", db_default=""
+    )
     subject_injured = models.BooleanField(null=True, blank=True)
-    subject_injury = models.CharField(max_length=10, choices=choices.InjurySeverity.choices, blank=True)
+    subject_injury = models.CharField(
+        max_length=10, choices=choices.InjurySeverity.choices, blank=True, default="", db_default=""
+    )
     officer_injured = models.BooleanField(null=True, blank=True)
-    uof_outcome = models.CharField("outcome", max_length=20, choices=choices.UseOfForceOutcome.choices, blank=True)
+    uof_outcome = models.CharField(
+        "outcome", max_length=20, choices=choices.UseOfForceOutcome.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -233,7 +259,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -30,8 +30,9 @@ from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.importing import ImportFailed, ImportResult, count_lines, detect_format, run_import
 from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, parse_file_name
 from scrutiny.importing.normalise import Protected, Rejected, make_normaliser
+from scrutiny.importing.pipeline import nth_fingerprint
 from scrutiny.importing.readers import open_reader
-from scrutiny.importing.sinks import ExecutemanySink
+from scrutiny.importing.sinks import ExecutemanySink, lock_force
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 
 logger = logging.getLogger(__name__)
@@ -343,6 +344,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
     If the row is still not valid it stays rejected, with the new reasons.
     """
     row = RejectedRow.objects.select_for_update().select_related("batch__force").get(pk=row.pk)
+    lock_force(row.batch.force_id)
     if row.resolved:
         raise ValueError("This row has already been corrected.")
     batch = row.batch
@@ -394,7 +396,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
     records = EncounterRecord.objects.filter(force=batch.force)
     occurrence = 0
     while True:
-        fingerprint = first if occurrence == 0 else hashlib.sha256(first + occurrence.to_bytes(4, "big")).digest()
+        fingerprint = nth_fingerprint(first, occurrence)
         existing = records.filter(fingerprint=fingerprint).only("pk", "batch_id").first()
         if existing is None or existing.batch_id != batch.pk:
             break
@@ -406,7 +408,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         sink = ExecutemanySink(force_id=batch.force_id, batch_id=batch.pk)
         sink.open()
         sink.write(result, fingerprint)
-        sink.finish([result.month])
+        sink.finish()
         status, record_id = "imported", records.get(fingerprint=fingerprint).pk
         counts = {"imported_count": F("imported_count") + 1}
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_count=F("rejected_count") - 1, **counts)

@@ -36,7 +36,7 @@ class Normalised(NamedTuple):
     """A normalised row. `content` identifies it; the pipeline adds the occurrence and hashes."""
 
     content: bytes
-    occurred_at: str  # UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]"
+    occurred_at: str  # UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"
     month: str  # "YYYY-MM-01"
     financial_year: str
     latitude: str | None
@@ -107,7 +107,7 @@ class Dates:
         return month.isoformat(), financial_year(month)
 
     def resolve(self, raw: str, column: str) -> tuple[str, str, str]:
-        """(UTC time text, month, financial year). Raises DateError with a reason."""
+        """(UTC time as "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00", month, financial year), or DateError."""
         if len(raw) == 25 and _FAST_UTC.fullmatch(raw):
             key = raw[:13]
             if key in self._hour:
@@ -118,14 +118,15 @@ class Dates:
                     self._hour[key] = cached
             if cached is None:
                 raise DateError(f'{column}: "{raw}" is not a real date')
-            return f"{raw[:10]} {raw[11:19]}", cached[0], cached[1]
+            return raw, cached[0], cached[1]
         moment, written = self._parse(raw.strip(), column)
         utc = moment.astimezone(UTC)
         if utc > self.latest or utc.year < _EARLIEST_YEAR:
             raise DateError(f'{column}: "{raw}" is outside the years covered ({_EARLIEST_YEAR} to now)')
-        text = utc.strftime("%Y-%m-%d %H:%M:%S")
+        text = utc.strftime("%Y-%m-%dT%H:%M:%S")
         if utc.microsecond:
             text += f".{utc.microsecond:06d}"
+        text += "+00:00"
         month, fy = self._month(moment.astimezone(LONDON), written)
         return text, month, fy
 
@@ -224,6 +225,7 @@ class StopSearchNormaliser:
         self.key = pseudonym_key
         self.extract = extract
         self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
+        self.blank_extra_content = _STOP_SEARCH_EXTRA_BLANK.content
         self._categorical: dict[tuple[str, ...], Segment | list[str]] = {}
 
     def categorical(self, values: Sequence[str]) -> Segment | list[str]:

@@ -60,6 +60,14 @@ class _Lines:
             text = text[:-1]
         return self.number, text, ok
 
+    @property
+    def raw(self) -> IO[bytes]:
+        return self._fh
+
+    def next_pending(self) -> tuple[int, str, bool] | None:
+        """A pushed-back line, if any (without reading the file)."""
+        return self._pending.popleft() if self._pending else None
+
     def push_back(self, lines: Sequence[tuple[int, str, bool]]) -> None:
         self._pending.extendleft(reversed(lines))
 
@@ -104,76 +112,86 @@ class CsvReader:
             self.ncols -= 1  # trailing empty headings from a spreadsheet
         self._identity = self.positions == list(range(len(fields))) and self.ncols == len(fields)
         self._header_key = [normalise_key(h) for h in self.header[: self.ncols]]
+        self._csv = csv.reader(self._lines, strict=False)
 
     @property
     def bytes_read(self) -> int:
         return self._lines.bytes_read
 
+    @property
+    def lines(self) -> _Lines:
+        return self._lines
+
+    @property
+    def identity(self) -> bool:
+        """True when the file's columns are exactly the format's, in order (the hot loop's case)."""
+        return self._identity
+
     def _is_header(self, cells: list[str]) -> bool:
         return [normalise_key(c.lstrip("\ufeff")) for c in cells[: self.ncols]] == self._header_key
 
     def __iter__(self) -> Iterator[SourceRow]:
+        next_line = self._lines.next_line
+        record = self.record
+        while (item := next_line()) is not None:
+            row = record(item)
+            if row is not None:
+                yield row
+
+    def record(self, item: tuple[int, str, bool]) -> SourceRow | None:
+        """The record starting at this physical line (reading on if a quoted field spans lines), or None for a
+        line that holds no record (blank, or a repeated header)."""
         lines = self._lines
-        reader = csv.reader(lines, strict=False)
         ncols = self.ncols
-        identity = self._identity
-        positions = self.positions
-        first_heading = self._header_key[0]
-        while True:
-            item = lines.next_line()
-            if item is None:
-                return
-            number, text, ok = item
-            problem: str | None = None
-            if '"' in text:
-                lines.push_back([item])
-                lines.taken = []
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as error:
-                    taken = lines.taken
-                    lines.push_back(taken[1:])
-                    yield number, [taken[0][1]], f"not readable as CSV: {error}"
-                    continue
+        number, text, ok = item
+        problem: str | None = None
+        if '"' in text:
+            lines.push_back([item])
+            lines.taken = []
+            try:
+                cells = next(self._csv)
+            except csv.Error as error:
                 taken = lines.taken
-                if len(taken) > 1 and len(cells) < ncols:
-                    # A quote opened and never closed: reject the first line alone and read on from the next.
-                    lines.push_back(taken[1:])
-                    yield number, [text], "not readable as CSV: a quote is opened and not closed on this line"
-                    continue
-                if not all(t[2] for t in taken):
-                    problem = "not valid UTF-8 text"
-            else:
-                cells = text.split(",")
-                if not ok:
-                    problem = "not valid UTF-8 text"
-            if "\x00" in text:
-                problem = "contains a NUL character"
-            n = len(cells)
-            if n != ncols:
-                if n > ncols and not any(c.strip() for c in cells[ncols:]):
-                    del cells[ncols:]  # trailing empty cells
-                    n = ncols
-                elif not any(c.strip() for c in cells):
-                    self.skipped += 1
-                    continue
-            if n == ncols and cells[0].lstrip("\ufeff").strip().casefold() == first_heading and self._is_header(cells):
-                self.skipped += 1  # a header row repeated where files were joined
-                continue
-            if problem is None and n != ncols:
-                problem = f"expected {ncols} cells, found {n}"
-            if problem is not None:
-                yield number, cells, problem
-                continue
-            if not cells[0] and not cells[1] and not any(c.strip() for c in cells):
-                self.skipped += 1  # a line of empty cells
-                continue
-            if identity:
-                yield number, cells, None
-            else:
-                yield number, [cells[p] if p >= 0 else "" for p in positions], None
+                lines.push_back(taken[1:])
+                return number, [taken[0][1]], f"not readable as CSV: {error}"
+            taken = lines.taken
+            if len(taken) > 1 and len(cells) < ncols:
+                # A quote opened and never closed: reject the first line alone and read on from the next.
+                lines.push_back(taken[1:])
+                return number, [text], "not readable as CSV: a quote is opened and not closed on this line"
+            if not all(t[2] for t in taken):
+                problem = "not valid UTF-8 text"
+        else:
+            cells = text.split(",")
+            if not ok:
+                problem = "not valid UTF-8 text"
+        if "\x00" in text:
+            problem = "contains a NUL character"
+        n = len(cells)
+        if n != ncols:
+            if n > ncols and not any(c.strip() for c in cells[ncols:]):
+                del cells[ncols:]  # trailing empty cells
+                n = ncols
+            elif not any(c.strip() for c in cells):
+                self.skipped += 1
+                return None
+        if (
+            n == ncols
+            and cells[0].lstrip("\ufeff").strip().casefold() == self._header_key[0]
+            and self._is_header(cells)
+        ):
+            self.skipped += 1  # a header row repeated where files were joined
+            return None
+        if problem is None and n != ncols:
+            problem = f"expected {ncols} cells, found {n}"
+        if problem is not None:
+            return number, cells, problem
+        if not any(c.strip() for c in cells):
+            self.skipped += 1  # a line of empty cells
+            return None
+        if self._identity:
+            return number, cells, None
+        return number, [cells[p] if p >= 0 else "" for p in self.positions], None
 
 
 def _json_text(value: Any) -> str:
