@@ -152,7 +152,7 @@ def test_rejected_rows_as_json_and_csv_and_a_correction(uploaded: tuple[APIClien
     response = client.get(reverse("api-rejected-row-csv", kwargs={"pk": batch["id"]}))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
-    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    lines = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert [line[0] for line in lines] == ["Line", "12"]
 
     url = reverse("api-rejected-row-correct", kwargs={"pk": row["id"]})

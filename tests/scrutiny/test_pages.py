@@ -192,7 +192,7 @@ def test_the_rejected_rows_download_as_csv(client: Client, imported: ImportBatch
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[arg-type]
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0][:3] == ["Line", "Reasons", "Type"]
     assert len(rows) == 2
     assert rows[1][0] == "22"
