@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -13,15 +16,23 @@ from scrutiny.permissions import get_batch_for_user
 from scrutiny.services import BatchProgress, batch_group
 
 
-def _may_see_batch(user: Any, batch_id: int) -> bool:
+def _may_see_batch(user: Any, batch_id: int, session_key: str | None = None) -> bool:
+    """Whether the user may follow the batch now; with a session key, also whether they are still signed in
+    with it (the scope's user outlives a sign-out on a shared computer)."""
     if user is None or not user.is_authenticated:
+        return False
+    if session_key is not None:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if session.get(SESSION_KEY) != str(user.pk):
+            return False
+    user = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+    if user is None:
         return False
     try:
         get_batch_for_user(user, batch_id)
     except (Http404, PermissionDenied):
         return False
-    # The user row in the scope may be stale: a deactivated account hears nothing more.
-    return bool(type(user).objects.filter(pk=user.pk, is_active=True).exists())
+    return True
 
 
 class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
@@ -46,7 +57,9 @@ class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
 
     async def batch_progress(self, event: BatchProgress) -> None:
         # Re-check on every event: a coordinator whose role ended while the import ran hears nothing more.
-        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id):
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None) or ""
+        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id, session_key):
             await self.close(code=4403)
             return
         await self.send_json(dict(event))

@@ -15,8 +15,14 @@ from rest_framework.test import APIClient
 from panels.models import Organisation, User
 from scrutiny.choices import BatchStatus
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
-from tests.scrutiny.conftest import real_rows, with_bad_row
 from tests.scrutiny.factories import make_batch, make_record, make_rejected_row
+from tests.scrutiny.records_support import (  # noqa: F401
+    force_fixture,
+    other_coordinator_fixture,
+    real_rows,
+    uploads_in_tmp_fixture,
+    with_bad_row,
+)
 
 
 def signed_in(user: User) -> APIClient:

@@ -15,8 +15,15 @@ from django.urls import reverse
 from panels.models import Organisation, User
 from scrutiny.choices import BatchStatus, EthnicGroup
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
-from tests.scrutiny.conftest import REAL_FILE, real_rows, with_bad_row
 from tests.scrutiny.factories import make_batch, make_record, make_rejected_row
+from tests.scrutiny.records_support import (  # noqa: F401
+    REAL_FILE,
+    force_fixture,
+    other_coordinator_fixture,
+    real_rows,
+    uploads_in_tmp_fixture,
+    with_bad_row,
+)
 
 
 def upload(client: Client, content: bytes, *, name: str = "2025-06-cheshire-stop-and-search.csv", **extra: str) -> Any:
