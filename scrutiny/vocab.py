@@ -113,7 +113,9 @@ class Vocabulary[T]:
         """Every listed spelling by value, for the documentation."""
         out: dict[T, list[str]] = {}
         for spelling, value in self.entries:
-            out.setdefault(value, []).append(spelling)
+            listed = out.setdefault(value, [])
+            if spelling not in listed:
+                listed.append(spelling)
         return out
 
 
@@ -477,7 +479,7 @@ def lookup_many(vocabulary: Vocabulary[str], raw: str, column: str) -> list[str]
     out: list[str] = []
     for part in re.split(r"[;|]", raw):
         if part.strip():
-            value = vocabulary.lookup(part, column)
+            value = vocabulary.lookup(part.strip(), column)
             if value and value not in out:
                 out.append(value)
     return out

@@ -1,49 +1,54 @@
-"""Fixtures the encounter record page, API and consumer tests share: the panel's force, a coordinator elsewhere,
-uploads kept in a temporary directory and imported at once, and slices of a real data.police.uk file."""
+"""Fixtures for the importer's tests: the shared real data, a force, and a one-call import helper."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
-from panels.models import Membership, Organisation, Panel, User
-from tests.factories import MembershipFactory, PanelFactory, enrol_totp
-from tests.scrutiny.factories import make_force
+from panels.models import Organisation
+from scrutiny.importing import ImportResult
+from scrutiny.services import batch_import
+from tests.scrutiny.factories import ForceFactory
 
-REAL_FILE = Path(settings.BASE_DIR) / "data/police-uk/2025-06-cheshire-stop-and-search.csv"
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
 
-
-def real_rows(n: int | None = None) -> bytes:
-    """The header and the first n rows of a real data.police.uk file (all of it if n is None)."""
-    lines = REAL_FILE.read_bytes().splitlines(keepends=True)
-    return b"".join(lines if n is None else lines[: n + 1])
-
-
-def with_bad_row(n: int = 5) -> bytes:
-    """n real rows and one whose date is not a date (line n + 2)."""
-    lines = real_rows(n).splitlines(keepends=True)
-    bad = lines[1].replace(b"2025-05-31T23:45:00+00:00", b"not a date")
-    return b"".join([*lines, bad])
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+POLICE_UK_HEADER = (
+    "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+    "Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
+    "Outcome linked to object of search,Removal of more than just outer clothing"
+)
 
 
 @pytest.fixture
-def force(panel: Panel) -> Organisation:
-    return make_force(code=panel.force_area.code)
+def shared_data() -> Path:
+    """../shared/data from the project's root; the tests that need it are skipped, saying why, without it."""
+    if not (SHARED_DATA / "police-uk").is_dir():
+        pytest.skip(f"the shared reference data is not at {SHARED_DATA} (see ../shared/data/README.md)")
+    return SHARED_DATA
 
 
 @pytest.fixture
-def other_coordinator(db: None) -> User:
-    """A coordinator of a panel in another force area (Merseyside), which has its own force."""
-    other = PanelFactory.create(force_area=make_force("E23000004", "merseyside", "Merseyside Police").force_area)
-    user = MembershipFactory.create(panel=other, role=Membership.Role.COORDINATOR).user
-    enrol_totp(user)
-    return user
+def force(db: None) -> Organisation:
+    return ForceFactory(police_uk_id="cheshire")
+
+
+ImportBytes = Callable[..., ImportResult]
+
+
+@pytest.fixture
+def import_bytes(force: Organisation) -> ImportBytes:
+    """Import bytes as if from a file: import_bytes(content, name="...", force=..., source_format=None)."""
+
+    def run(content: bytes | str, name: str = "upload.csv", **kwargs: Any) -> ImportResult:
+        data = content.encode() if isinstance(content, str) else content
+        kwargs.setdefault("force", force)
+        _, result = batch_import(source=io.BytesIO(data), file_name=name, **kwargs)
+        return result
+
+    return run

@@ -71,3 +71,68 @@ def make_rejected_row(batch: ImportBatch, **extra: Any) -> RejectedRow:
     }
     fields.update(extra)
     return RejectedRow.objects.create(batch=batch, **fields)
+
+
+# --- factory_boy factories (the importer's tests) ------------------------------------------------------------
+
+import factory  # noqa: E402
+
+from panels.census import POLICE_UK_IDS  # noqa: E402
+
+_AREA_OF = {police_uk_id: code for code, police_uk_id in POLICE_UK_IDS.items()}
+
+
+class ForceFactory(factory.django.DjangoModelFactory[Organisation]):
+    """A police force. `police_uk_id` picks its force area from the Census table (Cheshire by default)."""
+
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("police_uk_id",)
+
+    police_uk_id = "cheshire"
+    name = factory.LazyAttribute(lambda o: f"{o.police_uk_id.replace('-', ' ').title()} Police")
+    slug = factory.LazyAttribute(lambda o: f"force-{o.police_uk_id}")
+    kind = Organisation.Kind.FORCE
+    force_area = factory.LazyAttribute(lambda o: ForceArea.objects.get(code=_AREA_OF[o.police_uk_id]))
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory[ImportBatch]):
+    class Meta:
+        model = ImportBatch
+
+    force = factory.SubFactory(ForceFactory)
+    source_format = choices.SourceFormat.POLICE_UK_CSV
+    file_name = factory.LazyAttribute(lambda o: f"2025-06-{o.force.police_uk_id}-stop-and-search.csv")
+    status = choices.BatchStatus.RUNNING
+
+
+class EncounterRecordFactory(factory.django.DjangoModelFactory[EncounterRecord]):
+    class Meta:
+        model = EncounterRecord
+
+    batch = factory.SubFactory(ImportBatchFactory)
+    force = factory.LazyAttribute(lambda o: o.batch.force)
+    kind = choices.Kind.STOP_SEARCH
+    fingerprint = factory.Sequence(lambda n: hashlib.sha256(f"factory record {n}".encode()).digest())
+    occurred_at = factory.LazyFunction(lambda: datetime(2025, 6, 15, 12, 0, tzinfo=UTC))
+    month = factory.LazyAttribute(lambda o: o.occurred_at.date().replace(day=1))
+    financial_year = "2025-26"
+    search_type = choices.SearchType.PERSON
+    gender = choices.Gender.MALE
+    age_range = choices.AgeRange.A18_24
+    self_defined_ethnicity = choices.SelfDefinedEthnicity.WHITE_BRITISH
+    ethnic_group = choices.EthnicGroup.WHITE
+    officer_defined_ethnicity = choices.OfficerDefinedEthnicity.WHITE
+    legislation = choices.Legislation.MISUSE_OF_DRUGS_S23
+    object_of_search = choices.ObjectOfSearch.CONTROLLED_DRUGS
+    outcome = choices.Outcome.NO_FURTHER_ACTION
+
+
+class RejectedRowFactory(factory.django.DjangoModelFactory[RejectedRow]):
+    class Meta:
+        model = RejectedRow
+
+    batch = factory.SubFactory(ImportBatchFactory)
+    line_number = factory.Sequence(lambda n: n + 2)
+    raw_values = factory.LazyFunction(lambda: {"Type": "Person search", "Date": "yesterday"})
+    reasons = factory.LazyFunction(lambda: ['Date: "yesterday" is not a date and time'])
