@@ -75,7 +75,17 @@ def test_masked_text_holds_no_pattern_and_masking_again_changes_nothing(text: st
 @given(
     st.lists(
         st.sampled_from(
-            ["M1 1AE", "07700 900123", "a.b@example.org", "AB12 CDE", "12/03/1998", "Mr Jones", "PC 4471", "seen", "near"]
+            [
+                "M1 1AE",
+                "07700 900123",
+                "a.b@example.org",
+                "AB12 CDE",
+                "12/03/1998",
+                "Mr Jones",
+                "PC 4471",
+                "seen",
+                "near",
+            ]
         ),
         max_size=12,
     )
