@@ -31,6 +31,10 @@ from scrutiny.permissions import (
 # --- Forms ----------------------------------------------------------------------------------
 
 
+# Long labels (legislation, formats) must not push a select wider than a 320 px screen.
+FULL_WIDTH_SELECT = forms.Select(attrs={"class": "govuk-!-width-full"})
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File to import",
@@ -47,12 +51,14 @@ class UploadForm(forms.Form):
         queryset=None,  # set per user
         to_field_name="police_uk_id",
         empty_label=None,
+        widget=FULL_WIDTH_SELECT,
         error_messages={"required": "Select the force the file is from", "invalid_choice": "Select one of your forces"},
     )
     source_format = forms.ChoiceField(
         label="Format",
         required=False,
         choices=[("", "Work it out from the file"), *choices.SourceFormat.choices],
+        widget=FULL_WIDTH_SELECT,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -68,7 +74,7 @@ MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode
 class RecordFilterForm(forms.Form):
     """The record browser's filters: a GET form, so it works without JavaScript and its URL can be shared."""
 
-    force = forms.ChoiceField(label="Force", required=False)
+    force = forms.ChoiceField(label="Force", required=False, widget=FULL_WIDTH_SELECT)
     month_from = forms.RegexField(
         label="From month",
         required=False,
@@ -86,13 +92,19 @@ class RecordFilterForm(forms.Form):
         widget=MONTH_INPUT,
     )
     legislation = forms.ChoiceField(
-        label="Legislation", required=False, choices=[("", "Any"), *choices.Legislation.choices[1:]]
+        label="Legislation",
+        required=False,
+        choices=[("", "Any"), *choices.Legislation.choices[1:]],
+        widget=FULL_WIDTH_SELECT,
     )
-    outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any"), *choices.Outcome.choices[1:]])
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=[("", "Any"), *choices.Outcome.choices[1:]], widget=FULL_WIDTH_SELECT
+    )
     ethnic_group = forms.ChoiceField(
         label="Ethnic group (self-defined, five groups)",
         required=False,
         choices=[("", "Any"), *choices.EthnicGroup.choices],
+        widget=FULL_WIDTH_SELECT,
     )
     flag = forms.MultipleChoiceField(
         label="Only records with",
