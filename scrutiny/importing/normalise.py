@@ -81,6 +81,10 @@ class DateError(ValueError):
     pass
 
 
+_NOT_A_DATE = "is not a date and time (expected e.g. 2025-06-01T14:30:00+01:00)"
+_OUT_OF_RANGE = f"is outside the years covered ({_EARLIEST_YEAR} to now)"
+
+
 class Dates:
     """Parses dates and works out each record's month, with caches for the common data.police.uk form.
 
@@ -94,7 +98,7 @@ class Dates:
     def __init__(self, *, declared_month: date | None, today: date) -> None:
         self.declared = declared_month
         self.latest = datetime.combine(today + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
-        self._hour: dict[str, tuple[str, str] | None] = {}
+        self._hour: dict[str, tuple[str, str] | str] = {}
 
     def _month(self, local: datetime, written: datetime) -> tuple[str, str]:
         month = date(local.year, local.month, 1)
@@ -116,13 +120,13 @@ class Dates:
                 cached = self._hour_of(raw)
                 if len(self._hour) < 100_000:
                     self._hour[key] = cached
-            if cached is None:
-                raise DateError(f'{column}: "{raw}" is not a real date')
+            if isinstance(cached, str):
+                raise DateError(f'{column}: "{raw}" {cached}')
             return raw, cached[0], cached[1]
         moment, written = self._parse(raw.strip(), column)
         utc = moment.astimezone(UTC)
         if utc > self.latest or utc.year < _EARLIEST_YEAR:
-            raise DateError(f'{column}: "{raw}" is outside the years covered ({_EARLIEST_YEAR} to now)')
+            raise DateError(f'{column}: "{raw}" {_OUT_OF_RANGE}')
         text = utc.strftime("%Y-%m-%dT%H:%M:%S")
         if utc.microsecond:
             text += f".{utc.microsecond:06d}"
@@ -130,13 +134,14 @@ class Dates:
         month, fy = self._month(moment.astimezone(LONDON), written)
         return text, month, fy
 
-    def _hour_of(self, raw: str) -> tuple[str, str] | None:
+    def _hour_of(self, raw: str) -> tuple[str, str] | str:
+        """(month, financial year) for a time in the common form, or why it is not valid."""
         try:
             moment = datetime.fromisoformat(raw)
         except ValueError:
-            return None
+            return _NOT_A_DATE
         if moment > self.latest or moment.year < _EARLIEST_YEAR:
-            return None
+            return _OUT_OF_RANGE
         return self._month(moment.astimezone(LONDON), moment)
 
     @staticmethod
@@ -155,9 +160,7 @@ class Dates:
                     return parsed, parsed
                 naive = parsed
         except ValueError:
-            raise DateError(
-                f'{column}: "{raw}" is not a date and time (expected e.g. 2025-06-01T14:30:00+01:00)'
-            ) from None
+            raise DateError(f'{column}: "{raw}" {_NOT_A_DATE}') from None
         # A time without an offset is England and Wales local time.
         aware = naive.replace(tzinfo=LONDON)
         return aware, aware

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,10 +41,12 @@ from scrutiny.importing.readers import CsvReader, Reader, open_reader
 from scrutiny.importing.sinks import PostgresSink, Sink, make_sink
 from scrutiny.models import ImportBatch, RejectedRow
 
+logger = logging.getLogger(__name__)
+
 # (rows done, bytes read), every few thousand rows while importing.
 Progress = Callable[[int, int], None]
 
-_PROGRESS_EVERY_ROWS = 16384
+PROGRESS_EVERY_ROWS = 16384
 _REJECT_CHUNK = 1000
 _sha256 = hashlib.sha256
 
@@ -124,7 +127,8 @@ class _Run:
         self.rejected = 0
         self.seen: dict[bytes, int] = {}
         self.rejects: IO[str] = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
-        self.next_progress = _PROGRESS_EVERY_ROWS
+        self.every = PROGRESS_EVERY_ROWS
+        self.next_progress = self.every
 
     def report(self) -> None:
         if self.progress is not None:
@@ -142,7 +146,7 @@ class _Run:
         else:
             self.reject(line, values, problem, [f"line {line}: {problem}"])
         if self.read >= self.next_progress:
-            self.next_progress += _PROGRESS_EVERY_ROWS
+            self.next_progress += self.every
             self.report()
 
     def reject(self, line: int, values: Sequence[str], problem: str | None, reasons: list[str]) -> None:
@@ -154,7 +158,12 @@ class _Run:
                 "the cells are not kept: in a force extract a misaligned row may put an officer's identifier in "
                 "any column; correct the file and import it again",
             ]
-        payload.update(line=line, reasons=reasons)
+        payload.update(line=line, reasons=[_storable(r) for r in reasons])
+        raw = payload["raw"]
+        if "cells" in raw:
+            raw["cells"] = [_storable(c) for c in raw["cells"]]
+        else:
+            payload["raw"] = {k: _storable(v) for k, v in raw.items()}
         self.rejects.write(json.dumps(payload) + "\n")
 
     def general(self) -> None:
@@ -269,7 +278,7 @@ class _Run:
                     sink.flush()
             read += 1
             if read >= self.next_progress:
-                self.next_progress += _PROGRESS_EVERY_ROWS
+                self.next_progress += self.every
                 self.read = read
                 lines.number = number
                 if self.progress is not None:
@@ -282,6 +291,11 @@ class _Run:
 # Every valid ":MM:SS+00:00" ending of a data.police.uk time: with the date and hour checked once per hour,
 # one set lookup validates the rest.
 _VALID_TAILS = frozenset(f":{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
+
+
+def _storable(text: str) -> str:
+    """Text that PostgreSQL can store: a NUL becomes the replacement character."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
 def _place(latitude: str, longitude: str) -> tuple[str, str] | None:
@@ -356,7 +370,11 @@ def run_import(
             finished_at=timezone.now(),
             error="",
         )
-    run.report()
+    try:
+        run.report()
+    except Exception:
+        # The import is done; failing to say so (a closed progress bar, a lost connection) must not undo it.
+        logger.warning("could not report the end of batch %s", batch.pk, exc_info=True)
     batch.refresh_from_db()
     return ImportResult(
         batch_id=batch.pk, read=read, imported=imported, duplicates=duplicates, rejected=rejected, skipped=skipped
