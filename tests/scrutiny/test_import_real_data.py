@@ -113,21 +113,25 @@ def test_the_2016_metropolitan_file_lands_on_the_current_vocabulary(shared_data:
     outcomes = _raw(path, "Outcome")
 
     # 2001-census coded groups become the same detailed values the current files use.
-    assert records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.BLACK_AFRICAN).count() == (
-        ethnicity["Black or Black British - African (B2)"]
+    assert (
+        records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.BLACK_AFRICAN).count()
+        == (ethnicity["Black or Black British - African (B2)"])
     )
-    assert records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.WHITE_BRITISH).count() == (
-        ethnicity["White - White British (W1)"]
+    assert (
+        records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.WHITE_BRITISH).count()
+        == (ethnicity["White - White British (W1)"])
     )
-    assert records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.NOT_STATED).count() == (
-        ethnicity["Not Stated (NS)"]
+    assert (
+        records.filter(self_defined_ethnicity=choices.SelfDefinedEthnicity.NOT_STATED).count()
+        == (ethnicity["Not Stated (NS)"])
     )
     # Old outcomes become the current scheme, keeping whether anything was found.
     nothing_found = records.filter(outcome=choices.Outcome.NO_FURTHER_ACTION, anything_found=False)
     assert nothing_found.count() == outcomes["Nothing found - no further action"] > 0
     assert records.filter(outcome=choices.Outcome.ARREST).count() == outcomes["Suspect arrested"] > 0
-    assert records.filter(outcome=choices.Outcome.NOT_RECORDED, anything_found=True).count() == (
-        outcomes["Article found - Detailed outcome unavailable"]
+    assert (
+        records.filter(outcome=choices.Outcome.NOT_RECORDED, anything_found=True).count()
+        == (outcomes["Article found - Detailed outcome unavailable"])
     )
     assert set(records.values_list("outcome", flat=True)) <= set(choices.Outcome.values)
 
@@ -152,13 +156,15 @@ def test_old_and_current_spellings_give_the_same_values_across_files(shared_data
 
     # West Midlands 2017's stray space ("Black/ African/...") is the same group as the current spelling.
     raw = _raw(shared_data / "police-uk" / "2017-06-west-midlands-stop-and-search.csv", "Self-defined ethnicity")
-    caribbean = raw["Black/ African/Caribbean/Black British - Caribbean"] + raw[
-        "Black/African/Caribbean/Black British - Caribbean"
-    ]
+    caribbean = (
+        raw["Black/ African/Caribbean/Black British - Caribbean"]
+        + raw["Black/African/Caribbean/Black British - Caribbean"]
+    )
     assert caribbean > 0
     assert (
-        EncounterRecord.objects.filter(batch=wm17, self_defined_ethnicity=choices.SelfDefinedEthnicity.BLACK_CARIBBEAN)
-        .count()
+        EncounterRecord.objects.filter(
+            batch=wm17, self_defined_ethnicity=choices.SelfDefinedEthnicity.BLACK_CARIBBEAN
+        ).count()
         == caribbean
     )
     # Gender is blank on every West Midlands row: stored as not recorded, not rejected.
