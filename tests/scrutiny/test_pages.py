@@ -301,3 +301,27 @@ def test_the_record_list_costs_the_same_number_of_queries_at_any_length(
     with django_assert_num_queries(RECORD_LIST_QUERIES):
         response = client.get(reverse("record-list"), {"force": "cheshire"})
     assert response.context["counts"]["total"] == n
+
+
+def test_a_running_import_shows_its_state_at_load_with_a_refresh_link_and_the_live_script(
+    client: Client, coordinator: User, force: Organisation
+) -> None:
+    batch = make_batch(force, status=BatchStatus.RUNNING, rows_total=200, rows_done=50, read_count=0)
+    client.force_login(coordinator)
+    page = client.get(reverse("batch-detail", kwargs={"pk": batch.pk})).content.decode()
+    assert 'max="200" value="50"' in page
+    assert "50 of 200 rows processed." in page
+    assert ">Refresh</a>" in page
+    assert 'data-live="true"' in page
+    assert "frontend/batch-progress.js" in page
+
+
+def test_a_failed_import_says_why(client: Client, coordinator: User, force: Organisation) -> None:
+    batch = make_batch(
+        force, status=BatchStatus.FAILED, error="unexpected error: OperationalError", read_count=0, rejected_count=0
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("batch-detail", kwargs={"pk": batch.pk})).content.decode()
+    assert "The import failed: <span data-batch-error>unexpected error: OperationalError</span>" in page
+    assert "govuk-tag--red" in page
+    assert ">Refresh</a>" not in page
