@@ -123,6 +123,7 @@ def test_a_real_file_is_imported_and_every_row_is_accounted_for(
     assert batch.read_count == 21
     assert (batch.imported_count, batch.duplicate_count, batch.rejected_count) == (20, 0, 1)
     assert batch.read_count == batch.imported_count + batch.duplicate_count + batch.rejected_count
+    assert batch.skipped_lines == 0  # the header is read once, not again as a repeated header
     assert EncounterRecord.objects.filter(batch=batch).count() == 20
     assert not batch.source_file  # the upload is not kept after the import
 
