@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -23,10 +25,23 @@ from panels.models import (
     User,
 )
 from panels.selectors import panel_make_up
+from scrutiny.models import EncounterRecord, ImportBatch
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, EmailAddress, Organisation, Panel, Membership, StaffRole, Meeting, Attendance, SelfDescription]
+MODELS = [
+    User,
+    EmailAddress,
+    Organisation,
+    Panel,
+    Membership,
+    StaffRole,
+    Meeting,
+    Attendance,
+    SelfDescription,
+    ImportBatch,
+    EncounterRecord,
+]
 EMAIL = re.compile(r"^\s+(\S+@\S+)\s+\S", re.MULTILINE)
 
 
@@ -137,3 +152,23 @@ def test_force_runs_it_with_debug_false(settings: Settings) -> None:
     output = load("--force")
     assert Panel.objects.count() == 3
     assert EMAIL.findall(output)
+
+
+@pytest.mark.usefixtures("debug")
+def test_it_imports_the_shipped_cheshire_records_once() -> None:
+    data = Path(settings.BASE_DIR, "data", "police-uk")
+    files = sorted(data.glob("*-cheshire-stop-and-search.csv"))
+    # An independent count: data rows are the lines that are neither blank nor a header.
+    rows = sum(
+        1
+        for path in files
+        for line in path.read_text(encoding="utf-8-sig").splitlines()
+        if line.strip() and not line.startswith("Type,Date,")
+    )
+    output = load()
+    assert ImportBatch.objects.count() == len(files) == 4
+    assert EncounterRecord.objects.filter(force__police_uk_id="cheshire").count() == rows
+    assert f"{rows}, {rows} imported now" in output
+    second = load()
+    assert ImportBatch.objects.count() == len(files)
+    assert "imported now" not in second

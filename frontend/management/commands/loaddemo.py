@@ -1,11 +1,13 @@
-"""Create a demonstration force area with its OPCC, three panels and one login per role.
+"""Create a demonstration force area with its OPCC, three panels, one login per role and four months of real records.
 
-Safe to run again: it creates what is missing and changes nothing else.
+Safe to run again: it creates what is missing and changes nothing else. It lives in `frontend` because it
+composes the apps (people and panels, and encounter records).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -26,6 +28,8 @@ from panels.models import (
     StaffRole,
     User,
 )
+from scrutiny.models import EncounterRecord, ImportBatch
+from scrutiny.services import batch_import, file_sha256
 
 DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - demo logins only; the command refuses to run in production
 AREA_CODE = "E23000006"  # Cheshire: the demo's real records (data/police-uk/) are Cheshire's
@@ -69,10 +73,11 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Refusing to load demo logins with DEBUG=false. Use --force if you really mean it.")
         with transaction.atomic():
-            users = self._load()
-        self._print(users)
+            users, force = self._load()
+        imported = self._records(force)
+        self._print(users, imported)
 
-    def _load(self) -> dict[str, User]:
+    def _load(self) -> tuple[dict[str, User], Organisation]:
         area = ForceArea.objects.get(code=AREA_CODE)
         force, _ = Organisation.objects.get_or_create(
             slug="cheshire-constabulary",
@@ -134,7 +139,18 @@ class Command(BaseCommand):
                 user=extra, defaults={"ethnic_group": group, "consented_at": timezone.now()}
             )
         self._meetings(stop_search, [users["chair@demo.example"], users["member@demo.example"]])
-        return users
+        return users, force
+
+    def _records(self, force: Organisation) -> int:
+        """Import the real Cheshire downloads shipped in data/police-uk/, each file once."""
+        imported = 0
+        for path in sorted(Path(settings.BASE_DIR, "data", "police-uk").glob("*-cheshire-stop-and-search.csv")):
+            with path.open("rb") as source:
+                if ImportBatch.objects.filter(force=force, file_sha256=file_sha256(source)).exists():
+                    continue
+                _, result = batch_import(source=source, file_name=path.name, force=force)
+                imported += result.imported
+        return imported
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
@@ -179,9 +195,14 @@ class Command(BaseCommand):
             for user in present:
                 Attendance.objects.get_or_create(meeting=meeting, user=user, defaults={"status": "present"})
 
-    def _print(self, users: dict[str, User]) -> None:
+    def _print(self, users: dict[str, User], imported: int) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Demo loaded: Cheshire force area, its OPCC, three panels."))
+        records = EncounterRecord.objects.filter(force__slug="cheshire-constabulary").count()
+        note = f", {imported} imported now" if imported else ""
+        out.write(
+            f"Real stop-and-search records for Cheshire, June to September 2025 (data.police.uk): {records}{note}."
+        )
         out.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
         out.write("Coordinator, OPCC officer, force liaison and admin are asked to set up an authenticator app first.")
         for email, _, role in ROLES:
