@@ -19,6 +19,7 @@ from typing import IO, Any, TypedDict
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
 from django.db.models import F
@@ -260,7 +261,11 @@ def batch_run(*, batch_id: int) -> ImportBatch:
     batch.refresh_from_db()
     reporter = _ProgressReporter(batch)
     try:
-        with batch.source_file.open("rb") as fh:
+        with batch.source_file.open("rb") as stored:
+            # The plain file underneath: Django's File (which storages wrap in layers) rewinds when iterated.
+            fh: Any = stored
+            while isinstance(fh, File):
+                fh = fh.file
             if batch.source_format != SourceFormat.POLICE_UK_JSON:
                 total = count_lines(fh)
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
