@@ -51,8 +51,8 @@ class RateLimiter:
                 now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
                 self._at = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - 1e-9:  # a whisker of tolerance: float sums of waits land just under 1
+                    self._tokens = max(self._tokens - 1, 0.0)
                     return
                 wait = (1 - self._tokens) / self.rate
             self._sleep(wait)
