@@ -77,6 +77,15 @@ def records_for_user(user: Any, filters: RecordFilters | None = None) -> QuerySe
     return records.select_related("force").order_by("-occurred_at", "-pk")
 
 
+def records_for_coordinator(
+    user: Any, filters: RecordFilters | None = None
+) -> tuple[QuerySet[EncounterRecord], RecordCounts]:
+    """What a coordinator browses: the records of the forces in their panels' force areas (all, for a superuser;
+    none for anyone else), narrowed by the filters, with the total and the five-group counts."""
+    records = records_for_user(user, filters)
+    return records, record_counts(records)
+
+
 def record_page(records: QuerySet[EncounterRecord], page: Any) -> Page[EncounterRecord]:
     """One page of a record list (RECORDS_PER_PAGE a page); a page number out of range gives the nearest page."""
     return Paginator(records, RECORDS_PER_PAGE).get_page(page)

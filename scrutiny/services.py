@@ -128,6 +128,8 @@ class _ProgressReporter:
     to others while it runs. SQLite has one writer at a time, so there only the channel message is sent.
     """
 
+    INTERVAL = 0.5  # seconds between reports at most
+
     def __init__(self, batch: ImportBatch) -> None:
         self.batch = batch
         self._last = 0.0
@@ -135,7 +137,7 @@ class _ProgressReporter:
 
     def __call__(self, rows_done: int, bytes_read: int) -> None:
         now = time.monotonic()
-        if now - self._last < 0.5:
+        if now - self._last < self.INTERVAL:
             return
         self._last = now
         if self._connection is not None:

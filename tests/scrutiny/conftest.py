@@ -25,6 +25,13 @@ POLICE_UK_HEADER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _imports_run_here(settings: Any, tmp_path: Path) -> None:
+    """Background imports run at once (the immediate task backend) and uploads are kept in a temporary folder."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data from the project's root; the tests that need it are skipped, saying why, without it."""
