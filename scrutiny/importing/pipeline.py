@@ -211,7 +211,8 @@ class _Run:
                 item = lines.next_pending()
             read = self.read
 
-        for raw in fh:
+        # readline, not iteration: a Django File rewinds to the start when iterated.
+        for raw in iter(fh.readline, b""):
             number += 1
             try:
                 text = raw.decode()

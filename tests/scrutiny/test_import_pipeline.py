@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.files.base import File
 from django.db import connection
 from django.db.utils import IntegrityError
 
@@ -374,3 +375,11 @@ def test_broken_json_is_fatal(import_bytes: ImportBytes) -> None:
         with pytest.raises(ImportFailed, match="unreadable"):
             import_bytes(text)
     assert table_counts() == before
+
+
+@pytest.mark.django_db
+def test_a_django_file_is_read_once_from_the_start(force: Organisation) -> None:
+    # Django's File rewinds when iterated; the importer must read it line by line instead.
+    batch = ImportBatchFactory(force=force)
+    result = run_import(batch=batch, source=File(io.BytesIO(csv_text(ROW_A, ROW_B, ROW_C).encode())))
+    assert (result.read, result.imported, result.skipped) == (3, 3, 0)
