@@ -156,7 +156,7 @@ class PostgresSink:
                 columns = ", ".join(self.columns)
                 raw = self._cursor.cursor
                 # A writer thread sends while this one formats the next rows (libpq releases the GIL).
-                self._copy_cm = raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw))
+                self._copy_cm = raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN", writer=_BoundedWriter(raw))
                 self._copy = self._copy_cm.__enter__()
             # Each line starts with its fingerprint, so sorting a chunk sends it in fingerprint order: the unique
             # index then takes its entries page by page instead of at random (about a fifth faster measured).
@@ -181,6 +181,15 @@ class PostgresSink:
             with contextlib.suppress(Exception):
                 self._copy_cm.__exit__(RuntimeError, RuntimeError("import aborted"), None)
         self._copy = self._copy_cm = None
+
+
+class _BoundedWriter(QueuedLibpqWriter):
+    """psycopg's writer thread, with a short queue: when PostgreSQL is slower than the file is read, the reader
+    waits instead of queueing the file in memory (psycopg's default queue holds up to 1024 blocks)."""
+
+    def __init__(self, cursor: Any) -> None:
+        super().__init__(cursor)
+        self._queue = type(self._queue)(maxsize=32)
 
 
 def _neighbours(month: str) -> tuple[str, str, str]:
