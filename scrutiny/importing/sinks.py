@@ -189,7 +189,7 @@ class _BoundedWriter(QueuedLibpqWriter):
 
     def __init__(self, cursor: Any) -> None:
         super().__init__(cursor)
-        self._queue = type(self._queue)(maxsize=32)
+        self._queue = type(self._queue)(maxsize=256)
 
 
 def _neighbours(month: str) -> tuple[str, str, str]:
