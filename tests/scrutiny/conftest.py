@@ -42,7 +42,7 @@ def shared_data() -> Path:
 
 @pytest.fixture
 def force(db: None) -> Organisation:
-    return ForceFactory(police_uk_id="cheshire")
+    return ForceFactory.create(police_uk_id="cheshire")
 
 
 ImportBytes = Callable[..., ImportResult]

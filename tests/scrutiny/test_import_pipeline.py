@@ -216,7 +216,7 @@ def test_unreadable_lines_are_rejected_not_lost(import_bytes: ImportBytes) -> No
 @pytest.mark.django_db
 def test_a_batch_that_does_not_add_up_cannot_be_finished(force: Organisation) -> None:
     with pytest.raises(IntegrityError):
-        ImportBatchFactory(
+        ImportBatchFactory.create(
             force=force, status=choices.BatchStatus.FINISHED, read_count=3, imported_count=1, rejected_count=1
         )
 
@@ -242,7 +242,7 @@ def test_a_failure_half_way_through_leaves_the_database_as_it_was(
     force: Organisation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("scrutiny.importing.pipeline.PROGRESS_EVERY_ROWS", 500)
-    batch = ImportBatchFactory(force=force)
+    batch = ImportBatchFactory.create(force=force)
     before = table_counts()
     rows = [ROW_A.replace("10:15:00", f"10:{m:02d}:{s:02d}") for m in range(60) for s in range(0, 60, 2)]
     data = csv_text(*rows).encode()
@@ -380,6 +380,6 @@ def test_broken_json_is_fatal(import_bytes: ImportBytes) -> None:
 @pytest.mark.django_db
 def test_a_django_file_is_read_once_from_the_start(force: Organisation) -> None:
     # Django's File rewinds when iterated; the importer must read it line by line instead.
-    batch = ImportBatchFactory(force=force)
+    batch = ImportBatchFactory.create(force=force)
     result = run_import(batch=batch, source=File(io.BytesIO(csv_text(ROW_A, ROW_B, ROW_C).encode())))
     assert (result.read, result.imported, result.skipped) == (3, 3, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 HEADER = POLICE_UK_HEADER.split(",")
 
 
-def spellings(vocabulary: vocab.Vocabulary[object]) -> list[str]:
+def spellings(vocabulary: vocab.Vocabulary[Any]) -> list[str]:
     return [*sorted({spelling for spelling, _ in vocabulary.entries}), ""]
 
 

@@ -44,7 +44,7 @@ def expected_group(label: str | None) -> str:
 def import_file(path: Path) -> ImportBatch:
     info = parse_file_name(path.name)
     assert info is not None
-    force = ForceFactory(police_uk_id=info.force)
+    force = ForceFactory.create(police_uk_id=info.force)
     with open(path, "rb") as fh:
         batch, _ = batch_import(source=fh, file_name=path.name, force=force, declared_month=info.month)
     return batch
@@ -193,7 +193,7 @@ def test_south_yorkshire_without_coordinates_and_merseyside_without_legislation_
 
 @pytest.mark.django_db
 def test_the_api_sample_keeps_locations_as_published_and_vehicle_only_searches(shared_data: Path) -> None:
-    force: Organisation = ForceFactory(police_uk_id="avon-and-somerset")
+    force: Organisation = ForceFactory.create(police_uk_id="avon-and-somerset")
     path = shared_data / "police-uk-api" / API_SAMPLE
     with open(path, "rb") as fh:
         batch, result = batch_import(source=fh, file_name=path.name, force=force)

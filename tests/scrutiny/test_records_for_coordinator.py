@@ -20,16 +20,16 @@ E = choices.EthnicGroup
 
 @pytest.fixture
 def records(db: None) -> None:
-    cheshire = ImportBatchFactory(force=ForceFactory(police_uk_id="cheshire"))
-    merseyside = ImportBatchFactory(force=ForceFactory(police_uk_id="merseyside"))
+    cheshire = ImportBatchFactory.create(force=ForceFactory.create(police_uk_id="cheshire"))
+    merseyside = ImportBatchFactory.create(force=ForceFactory.create(police_uk_id="merseyside"))
     may = datetime(2025, 5, 20, 9, 0, tzinfo=UTC)
-    EncounterRecordFactory(batch=cheshire)  # June, white, drugs, no further action
-    EncounterRecordFactory(batch=cheshire, ethnic_group=E.BLACK, outcome=choices.Outcome.ARREST)
-    EncounterRecordFactory(batch=cheshire, ethnic_group=E.NOT_STATED, occurred_at=may, month=date(2025, 5, 1))
-    EncounterRecordFactory(
+    EncounterRecordFactory.create(batch=cheshire)  # June, white, drugs, no further action
+    EncounterRecordFactory.create(batch=cheshire, ethnic_group=E.BLACK, outcome=choices.Outcome.ARREST)
+    EncounterRecordFactory.create(batch=cheshire, ethnic_group=E.NOT_STATED, occurred_at=may, month=date(2025, 5, 1))
+    EncounterRecordFactory.create(
         batch=cheshire, ethnic_group=E.ASIAN, legislation=choices.Legislation.CJPOA_S60, pii_flagged=True
     )
-    EncounterRecordFactory(batch=merseyside, ethnic_group=E.BLACK)
+    EncounterRecordFactory.create(batch=merseyside, ethnic_group=E.BLACK)
 
 
 @pytest.mark.usefixtures("records")
@@ -73,7 +73,7 @@ def test_members_and_outsiders_see_no_records(member: User, outsider: User) -> N
 
 @pytest.mark.usefixtures("records")
 def test_a_superuser_sees_every_force(db: None) -> None:
-    admin = UserFactory(is_superuser=True, is_staff=True)
+    admin = UserFactory.create(is_superuser=True, is_staff=True)
     assert records_for_coordinator(admin)[1]["total"] == 5
 
 
@@ -86,15 +86,15 @@ def test_a_coordinator_whose_role_has_ended_sees_nothing(coordinator: User) -> N
 def test_batches_are_reached_only_by_coordinators_of_their_force_area(
     coordinator: User, member: User, db: None
 ) -> None:
-    cheshire = ImportBatchFactory(force=ForceFactory(police_uk_id="cheshire"))
-    merseyside = ImportBatchFactory(force=ForceFactory(police_uk_id="merseyside"))
+    cheshire = ImportBatchFactory.create(force=ForceFactory.create(police_uk_id="cheshire"))
+    merseyside = ImportBatchFactory.create(force=ForceFactory.create(police_uk_id="merseyside"))
     assert get_batch_for_user(coordinator, cheshire.pk) == cheshire
     with pytest.raises(Http404):
         get_batch_for_user(coordinator, merseyside.pk)
     with pytest.raises(PermissionDenied):
         get_batch_for_user(member, cheshire.pk)
     # A coordinator of a Merseyside panel is the one who reaches Merseyside's batches.
-    other = MembershipFactory(
-        panel=PanelFactory(force_area=force_area("E23000004")), role=Membership.Role.COORDINATOR
+    other = MembershipFactory.create(
+        panel=PanelFactory.create(force_area=force_area("E23000004")), role=Membership.Role.COORDINATOR
     ).user
     assert get_batch_for_user(other, merseyside.pk) == merseyside

@@ -116,7 +116,7 @@ def test_a_wrong_upload_is_refused_at_once(force: Organisation, coordinator: Use
 def test_a_file_that_fails_in_the_background_marks_its_batch_failed(
     coordinator: User, layer: FakeLayer, django_capture_on_commit_callbacks: Any
 ) -> None:
-    force = ForceFactory(police_uk_id="avon-and-somerset")
+    force = ForceFactory.create(police_uk_id="avon-and-somerset")
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.batch_create_from_upload(
             file=upload('[{"type": "Person search"', name="stops.json"), force=force, by=coordinator
@@ -257,7 +257,7 @@ def test_a_redaction_check_can_only_mask_more(import_bytes: ImportBytes, coordin
 def test_views_of_records_with_grounds_are_audited(import_bytes: ImportBytes, coordinator: User) -> None:
     import_bytes((FIXTURES / "force-extract.csv").read_bytes())
     with_grounds = EncounterRecord.objects.exclude(grounds_text="").first()
-    without = EncounterRecordFactory(batch__force=with_grounds.force)  # type: ignore[union-attr]
+    without = EncounterRecordFactory.create(batch__force=with_grounds.force)  # type: ignore[union-attr]
     assert with_grounds is not None
     services.record_viewed(record=with_grounds, by=coordinator, context="record page")
     services.record_viewed(record=without, by=coordinator)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.conf import settings
 from scrutiny import choices, vocab
 from scrutiny.vocab import UnknownValue, normalise_key
 
-COLUMNS = {
+COLUMNS: dict[str, vocab.Vocabulary[Any]] = {
     "Type": vocab.SEARCH_TYPE,
     "Part of a policing operation": vocab.YES_NO,
     "Gender": vocab.GENDER,
@@ -25,7 +26,7 @@ COLUMNS = {
     "Outcome linked to object of search": vocab.YES_NO,
     "Removal of more than just outer clothing": vocab.YES_NO,
 }
-API_FIELDS = {
+API_FIELDS: dict[str, vocab.Vocabulary[Any]] = {
     "type": vocab.SEARCH_TYPE,
     "gender": vocab.GENDER,
     "age_range": vocab.AGE_RANGE,
