@@ -7,7 +7,6 @@ so the cost per row is splitting, one dict lookup, the date, and the fingerprint
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from zoneinfo import ZoneInfo
 from scrutiny import pii, vocab
 from scrutiny.anonymise import force_reference_hash, officer_pseudonym
 from scrutiny.choices import Kind, SearchType, SourceFormat
-from scrutiny.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, copy_text, segment
+from scrutiny.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, segment
 from scrutiny.vocab import UnknownValue
 
 LONDON = ZoneInfo("Europe/London")
@@ -73,7 +72,7 @@ class Rejected(NamedTuple):
 
 # --- dates ---------------------------------------------------------------------------------------------------
 
-_FAST_UTC = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\+00:00")
+FAST_UTC = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\+00:00")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -112,7 +111,7 @@ class Dates:
 
     def resolve(self, raw: str, column: str) -> tuple[str, str, str]:
         """(UTC time as "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00", month, financial year), or DateError."""
-        if len(raw) == 25 and _FAST_UTC.fullmatch(raw):
+        if len(raw) == 25 and FAST_UTC.fullmatch(raw):
             key = raw[:13]
             if key in self._hour:
                 cached = self._hour[key]
@@ -173,7 +172,7 @@ _COORD = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,6})?")
 _SIX_PLACES = Decimal("0.000001")
 
 
-def _coordinate(raw: str, column: str, limit: int, reasons: list[str]) -> str | None:
+def coordinate(raw: str, column: str, limit: int, reasons: list[str]) -> str | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -305,8 +304,8 @@ class StopSearchNormaliser:
         if not lat_raw and not lng_raw:
             latitude = longitude = None
         else:
-            latitude = _coordinate(lat_raw, labels[4], 90, reasons)
-            longitude = _coordinate(lng_raw, labels[5], 180, reasons)
+            latitude = coordinate(lat_raw, labels[4], 90, reasons)
+            longitude = coordinate(lng_raw, labels[5], 180, reasons)
             if (latitude is None) != (longitude is None) and not reasons:
                 reasons.append(f"{labels[4]} and {labels[5]}: one is given without the other")
         operation = values[3]
@@ -423,8 +422,8 @@ class UseOfForceNormaliser:
         if not values[1].strip() and not values[2].strip():
             latitude = longitude = None
         else:
-            latitude = _coordinate(values[1], labels[1], 90, reasons)
-            longitude = _coordinate(values[2], labels[2], 180, reasons)
+            latitude = coordinate(values[1], labels[1], 90, reasons)
+            longitude = coordinate(values[2], labels[2], 180, reasons)
         gender = look(vocab.GENDER, 3)
         age_band = look(vocab.SUBJECT_AGE_BAND, 4)
         sde = look(vocab.SELF_DEFINED_ETHNICITY, 5)
@@ -510,14 +509,3 @@ def make_normaliser(
         today=today,
         extract=source_format == SourceFormat.FORCE_EXTRACT,
     )
-
-
-def fingerprint(content: bytes, occurrence: int) -> bytes:
-    """SHA-256 of the content for its first occurrence in a batch; for the n-th repeat, SHA-256(first || n)."""
-    first = hashlib.sha256(content).digest()
-    if occurrence == 0:
-        return first
-    return hashlib.sha256(first + occurrence.to_bytes(4, "big")).digest()
-
-
-__all__ = ["Normalised", "Normaliser", "Protected", "Rejected", "copy_text", "financial_year", "make_normaliser"]

@@ -29,12 +29,12 @@ from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.importing.errors import ImportFailed
 from scrutiny.importing.normalise import (
-    _FAST_UTC,
+    FAST_UTC,
     DateError,
     Normaliser,
     Rejected,
     StopSearchNormaliser,
-    _coordinate,
+    coordinate,
     make_normaliser,
 )
 from scrutiny.importing.readers import CsvReader, Reader, open_reader
@@ -193,7 +193,7 @@ class _Run:
         flush_at = sink.FLUSH_ROWS
         tail = sink.tail
         extra_content = "\x1f" + normaliser.blank_extra_content
-        fast_utc = _FAST_UTC.fullmatch
+        fast_utc = FAST_UTC.fullmatch
         sha256 = _sha256
         read = self.read
         number = lines.number
@@ -304,8 +304,8 @@ def _place(latitude: str, longitude: str) -> tuple[str, str] | None:
     if not latitude and not longitude:
         return "\x1f", "\\N\t\\N"
     reasons: list[str] = []
-    lat = _coordinate(latitude, "Latitude", 90, reasons)
-    lng = _coordinate(longitude, "Longitude", 180, reasons)
+    lat = coordinate(latitude, "Latitude", 90, reasons)
+    lng = coordinate(longitude, "Longitude", 180, reasons)
     if reasons or lat is None or lng is None:
         return None
     return f"{lat}\x1f{lng}", f"{lat}\t{lng}"
