@@ -257,10 +257,13 @@ def batch_enqueue(*, batch: ImportBatch) -> None:
 def batch_run(*, batch_id: int) -> ImportBatch:
     """Run a pending batch's import (the background task's body). Never raises for a bad file: marks it failed."""
     batch = ImportBatch.objects.select_related("force").get(pk=batch_id)
-    if batch.status != BatchStatus.PENDING:
-        return batch
-    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=timezone.now())
+    # Claim it: only one worker moves a batch from pending to running.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PENDING).update(
+        status=BatchStatus.RUNNING, started_at=timezone.now()
+    )
     batch.refresh_from_db()
+    if not claimed:
+        return batch
     reporter = _ProgressReporter(batch)
     try:
         with batch.source_file.open("rb") as stored:
