@@ -230,6 +230,9 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
+# Uploaded import files wait here for the background worker (deleted once imported). With several workers on
+# several machines, point MEDIA_ROOT at storage they share.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
