@@ -271,9 +271,8 @@ def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     forces = list(forces_for_user(request.user))
     form = RecordFilterForm(request.GET or None, forces=forces)
     filters = form.to_filters() if request.GET else selectors.RecordFilters()
-    records = selectors.records_for_user(request.user, filters)
+    records, counts = selectors.records_for_coordinator(request.user, filters)
     page = selectors.record_page(records, request.GET.get("page"))
-    counts = selectors.record_counts(records)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
