@@ -8,7 +8,10 @@ its own (`scrutiny_bench` on the same PostgreSQL server, dropped and re-created;
 
 - times a plain `COPY` of the file into an UNLOGGED table of 15 text columns (the baseline), before and after;
 - imports it with the importer (in a child process, timed from opening the file to the commit, with the child's
-  peak RSS), then imports it again, which must add nothing.
+  peak RSS), then imports it again, which must add nothing;
+- times the floor: PostgreSQL storing the imported rows again, by INSERT ... SELECT into an empty logged copy of
+  the records table, with no index, with one index, and with every index. No importer on that server can beat the
+  floor, so when the floor is above a target the target cannot be met there by changing the importer.
 
 Targets (issue 3): import ≤ 2.5 × COPY, peak RSS < 400 MB, second import ≤ 1.5 × COPY and adds nothing.
 On SQLite there is no COPY: the target is finishing 1M rows without running out of memory.
@@ -159,6 +162,51 @@ def time_copy(url: str, file: Path) -> float:
     return seconds
 
 
+def checkpoint(url: str) -> None:
+    """Flush dirty buffers before each timed step, so no step pays for the writes of the one before."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
+FLOOR_STEPS = (
+    ("the heap alone, no index", "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING DEFAULTS)"),
+    (
+        "heap + (force, month), the one index reporting needs",
+        "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING DEFAULTS);"
+        " CREATE INDEX ON bench_floor (force_id, month)",
+    ),
+    (
+        "heap + unique (force, fingerprint)",
+        "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING DEFAULTS);"
+        " ALTER TABLE bench_floor ADD UNIQUE (force_id, fingerprint)",
+    ),
+    ("the records table as migrated, every index", "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING ALL)"),
+)
+
+
+def time_floor(url: str) -> list[tuple[str, float]]:
+    """What PostgreSQL alone needs to store the imported rows durably: INSERT ... SELECT of the records table into
+    an empty, logged copy of it, with no file to parse, no Python and nothing to deduplicate. No importer can be
+    faster than this on the same server, so it bounds the ratio any importer can reach."""
+    import psycopg
+
+    timings: list[tuple[str, float]] = []
+    for label, create in FLOOR_STEPS:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS bench_floor")
+            for statement in create.split(";"):
+                conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute("CHECKPOINT")
+            started = time.perf_counter()
+            with conn.transaction():
+                conn.execute("INSERT INTO bench_floor SELECT * FROM scrutiny_encounterrecord")
+            timings.append((label, time.perf_counter() - started))
+            conn.execute("DROP TABLE bench_floor")
+    return timings
+
+
 def count_records(url: str) -> int:
     import psycopg
 
@@ -218,9 +266,14 @@ def main() -> None:
         recreate_database(url)
         run_child("setup", env)
 
+        checkpoint(url)
         copy_before = time_copy(url, file)
+        checkpoint(url)
         first = run_child("import", env, "--file", str(file))
+        checkpoint(url)
         second = run_child("import", env, "--file", str(file))
+        floor = time_floor(url)
+        checkpoint(url)
         copy_after = time_copy(url, file)
         baseline = min(copy_before, copy_after)
         records = count_records(url)
@@ -246,6 +299,9 @@ def main() -> None:
             f"peak RSS {second['peak_mb']:.0f} MB; imported {second['imported']:,} "
             f"(adds nothing: {mark(second['imported'] == 0)}); records in the table {records:,}"
         )
+        print("floor: INSERT ... SELECT of the imported rows into an empty logged copy of the table (no parsing):")
+        for label, seconds in floor:
+            print(f"  {label}: {seconds:.2f} s = {seconds / baseline:.2f} x COPY")
 
 
 if __name__ == "__main__":
