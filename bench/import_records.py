@@ -182,7 +182,10 @@ FLOOR_STEPS = (
         "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING DEFAULTS);"
         " ALTER TABLE bench_floor ADD UNIQUE (force_id, fingerprint)",
     ),
-    ("the records table as migrated, every index", "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING ALL)"),
+    (
+        "the records table as migrated, every index",
+        "CREATE TABLE bench_floor (LIKE scrutiny_encounterrecord INCLUDING ALL)",
+    ),
 )
 
 
@@ -197,7 +200,7 @@ def time_floor(url: str) -> list[tuple[str, float]]:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP TABLE IF EXISTS bench_floor")
             for statement in create.split(";"):
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)
             conn.execute("CHECKPOINT")
             started = time.perf_counter()
             with conn.transaction():

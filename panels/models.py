@@ -157,6 +157,11 @@ class Panel(models.Model):
         blank=True, help_text="Markdown. Headings, lists, links and emphasis are kept; anything else is removed."
     )
     is_public = models.BooleanField("public page", default=False)
+    escalation_working_days = models.PositiveSmallIntegerField(
+        "days the force has to answer an escalation",
+        default=20,
+        help_text="Working days: weekends and bank holidays in England are skipped.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

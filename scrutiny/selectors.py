@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from panels.models import Membership, Organisation, Panel
 from scrutiny.choices import EthnicGroup, SourceFormat
 from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS
-from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.models import (
+    Assessment,
+    EncounterRecord,
+    GroundsRating,
+    ImportBatch,
+    RejectedRow,
+    ReviewSession,
+    SessionPresence,
+    SessionRecord,
+)
 from scrutiny.permissions import batches_for_user, forces_for_user
+from scrutiny.sampling import Candidate, SampleSpec, is_cannabis_smell_only
+from scrutiny.stats import Kappa, Share, fleiss_kappa, shares_by
 
 RECORDS_PER_PAGE = 50
 REJECTED_ROWS_PER_PAGE = 50
@@ -143,3 +156,130 @@ def month_start(value: str) -> date:
     """ "2025-06" → 1 June 2025; the caller has checked the form."""
     year, month = value.split("-")
     return date(int(year), int(month), 1)
+
+
+# --- review sessions ---------------------------------------------------------------------------------------------
+
+PRESENCE_STALE_AFTER = timedelta(seconds=90)  # the live page sends a heartbeat every 30 s
+
+
+def records_for_panel(panel: Panel) -> QuerySet[EncounterRecord]:
+    """The records a panel's sessions may draw on: those of the forces in the panel's force area."""
+    return EncounterRecord.objects.filter(force__kind=Organisation.Kind.FORCE, force__force_area_id=panel.force_area_id)
+
+
+def sample_population(*, panel: Panel, spec: SampleSpec) -> QuerySet[EncounterRecord]:
+    """The records a specification's filters select (before drawing). Records waiting for a redaction check are
+    never drawn: members may not see them yet."""
+    records = records_for_panel(panel).filter(kind=spec.kind).exclude(pii_flagged=True, redaction_checked_at=None)
+    if spec.month_from:
+        records = records.filter(month__gte=spec.month_from)
+    if spec.month_to:
+        records = records.filter(month__lte=spec.month_to)
+    for name in ("legislation", "outcome", "object_of_search", "age_range"):
+        values = getattr(spec, name)
+        if values:
+            records = records.filter(**{f"{name}__in": values})
+    if spec.ethnic_group:
+        groups = list(spec.ethnic_group)
+        if EthnicGroup.NOT_STATED in groups:
+            groups.append("")
+        records = records.filter(ethnic_group__in=groups)
+    if spec.bwv_missing:
+        records = records.filter(body_worn_video=False)
+    if spec.grounds_flagged:
+        records = records.filter(pii_flagged=True)
+    if spec.cannabis_smell_only:
+        records = records.exclude(grounds_text="")
+    return records
+
+
+def sample_candidates(*, panel: Panel, spec: SampleSpec) -> list[Candidate]:
+    """The population as plain data for `sampling.draw` (the cannabis test runs on the grounds text here)."""
+    rows = sample_population(panel=panel, spec=spec).order_by("pk")
+    if spec.cannabis_smell_only:
+        return [
+            Candidate(pk, group)
+            for pk, group, grounds in rows.values_list("pk", "ethnic_group", "grounds_text")
+            if is_cannabis_smell_only(grounds)
+        ]
+    return [Candidate(pk, group) for pk, group in rows.values_list("pk", "ethnic_group")]
+
+
+def scored_count(item: SessionRecord) -> tuple[int, int]:
+    """(submitted scores on the item, people on the panel who score): counts only, never whose."""
+    scored = Assessment.objects.filter(item=item, status=Assessment.Status.SUBMITTED).count()
+    scorers = (
+        Membership.objects.active()
+        .filter(panel_id=item.session.panel_id, role__in=[Membership.Role.MEMBER, Membership.Role.CHAIR])
+        .count()
+    )
+    return scored, scorers
+
+
+def spread(item: SessionRecord) -> dict[str, Any]:
+    """After the reveal: how the submitted scores fell, by grounds rating and by grade (no names)."""
+    grounds = dict.fromkeys(GroundsRating.values, 0)
+    grades = {str(n): 0 for n in range(1, 10)}
+    submitted = Assessment.objects.filter(item=item, status=Assessment.Status.SUBMITTED)
+    for rating, grade in submitted.values_list("grounds", "grade"):
+        if rating in grounds:
+            grounds[rating] += 1
+        if grade:
+            grades[str(grade)] += 1
+    return {"grounds": grounds, "grades": grades, "scored": sum(grounds.values())}
+
+
+def assessments_visible_to(user: Any, item: SessionRecord) -> QuerySet[Assessment]:
+    """The assessments of the item the user may read: their own always; everyone's submitted ones once the chair
+    has revealed the record. The one place that decides, for pages, API and socket alike."""
+    own = Assessment.objects.filter(item=item, member=user)
+    if not item.is_revealed:
+        return own
+    return (
+        Assessment.objects.filter(item=item)
+        .filter(Q(member=user) | Q(status=Assessment.Status.SUBMITTED))
+        .select_related("member")
+    )
+
+
+def present_members(session: ReviewSession, *, now: datetime | None = None) -> list[str]:
+    """Names of those on the live page now (a fresh heartbeat), each once, sorted."""
+    cutoff = (now or timezone.now()) - PRESENCE_STALE_AFTER
+    users = SessionPresence.objects.filter(session=session, last_seen__gte=cutoff).select_related("user")
+    return sorted({str(p.user) for p in users})
+
+
+def session_kappa(session: ReviewSession) -> Kappa:
+    """Fleiss' kappa on the grounds rating over the session's submitted scores."""
+    categories = GroundsRating.values
+    counts: dict[int, list[int]] = {}
+    rows = Assessment.objects.filter(item__session=session, status=Assessment.Status.SUBMITTED).values_list(
+        "item_id", "grounds"
+    )
+    for item_id, rating in rows:
+        counts.setdefault(item_id, [0] * len(categories))[categories.index(rating)] += 1
+    return fleiss_kappa(list(counts.values()))
+
+
+def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
+    """Share of records judged not reasonable (the panel's agreed view; the members' majority where none was
+    agreed) by ethnic group, outcome and legislation. Shares over fewer than 10 records are marked small."""
+    items = list(session.items.select_related("record").prefetch_related("assessments"))
+    judged: list[tuple[EncounterRecord, bool]] = []
+    for item in items:
+        if item.agreed_grounds:
+            verdict = item.agreed_grounds == GroundsRating.NOT_REASONABLE
+        else:
+            ratings = [a.grounds for a in item.assessments.all() if a.status == Assessment.Status.SUBMITTED]
+            if not ratings:
+                continue
+            verdict = ratings.count(GroundsRating.NOT_REASONABLE) * 2 > len(ratings)
+        judged.append((item.record, verdict))
+    return {
+        "ethnic_group": shares_by(
+            ((r.ethnic_group or EthnicGroup.NOT_STATED, v) for r, v in judged), EthnicGroup.values
+        ),
+        "outcome": shares_by((r.outcome or "not_recorded", v) for r, v in judged),
+        "legislation": shares_by((r.legislation or "not_recorded", v) for r, v in judged),
+    }

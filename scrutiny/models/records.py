@@ -1,5 +1,5 @@
 """Encounter records (stop and search, use of force), the import batches they came in, rows that could not be
-imported, and the append-only audit log.
+imported.
 
 Every text field holding a controlled vocabulary stores a code from `choices.py`; "" means not recorded.
 Nothing here holds a name, an address, a date of birth, an officer's identifier or a force's reference:
@@ -8,7 +8,7 @@ officers appear only as keyed pseudonyms and grounds text only after masking (do
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -249,61 +249,3 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"Line {self.line_number} of {self.batch.file_name}"
-
-
-class AppendOnlyError(Exception):
-    """The audit log is append-only: events are never changed or removed through the application."""
-
-
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be changed.")
-
-
-class AuditEvent(models.Model):
-    """Who did what to which object, and when. Append-only."""
-
-    class Action(models.TextChoices):
-        RECORD_VIEWED = "record.viewed", "Viewed a record with grounds text"
-        REDACTION_CHECKED = "record.redaction_checked", "Checked a record's redaction"
-        BATCH_CREATED = "batch.created", "Started an import"
-        BATCH_FINISHED = "batch.finished", "Finished an import"
-        BATCH_FAILED = "batch.failed", "An import failed"
-        REJECTED_ROW_CORRECTED = "rejected_row.corrected", "Corrected and re-imported a rejected row"
-        REJECTED_ROWS_EXPORTED = "rejected_rows.exported", "Downloaded rejected rows"
-
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # Kept as written at the time, so the event still says who even if the account is later removed.
-    actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=40, choices=Action.choices)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64)
-    detail = models.JSONField(default=dict, blank=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
-
-    def __str__(self) -> str:
-        return (
-            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.object_type}:{self.object_id}"
-        )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")

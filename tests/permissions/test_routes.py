@@ -16,10 +16,26 @@ from django.urls import reverse
 
 import tests.permissions as rules_package
 from panels.models import Meeting, Membership, Organisation, Panel, User
-from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.models import (
+    EncounterRecord,
+    Escalation,
+    Finding,
+    ImportBatch,
+    RejectedRow,
+    ReviewSession,
+    SessionRecord,
+)
 from tests.factories import MeetingFactory, MembershipFactory, make_invitation
 from tests.permissions.routes import ROLES, Rule, classify, project_routes, request
-from tests.scrutiny.factories import make_batch, make_force, make_record, make_rejected_row
+from tests.scrutiny.factories import (
+    make_batch,
+    make_escalation,
+    make_finding,
+    make_force,
+    make_record,
+    make_rejected_row,
+    make_session,
+)
 
 
 def all_rules() -> dict[str, Rule]:
@@ -59,6 +75,11 @@ class Scenario:
     batch: ImportBatch
     record: EncounterRecord
     rejected_row: RejectedRow
+    # Review work: a session of the panel with one record in it, a finding, and its escalation to the force.
+    session: ReviewSession
+    item: SessionRecord
+    finding: Finding
+    escalation: Escalation
 
 
 @pytest.fixture
@@ -68,6 +89,10 @@ def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> S
     invitation, token = make_invitation(panel, email="invitee@example.org")
     force = make_force(code=panel.force_area.code)
     batch = make_batch(force)
+    reviewed = make_record(batch)
+    session = make_session(panel, [reviewed], by=coordinator)
+    item = session.items.get()
+    finding = make_finding(panel, session=session, items=[item], by=coordinator)
     return Scenario(
         panel=panel,
         users={"anonymous": None, "outsider": outsider, "member": member, "coordinator": coordinator},
@@ -80,6 +105,10 @@ def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> S
         batch=batch,
         record=make_record(batch, grounds_text="Smelt cannabis.", pii_flagged=True),
         rejected_row=make_rejected_row(batch),
+        session=session,
+        item=item,
+        finding=finding,
+        escalation=make_escalation(finding, force=force, by=coordinator),
     )
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
 
-from panels.models import ForceArea, Organisation
+from panels.models import ForceArea, Organisation, Panel
 from scrutiny import choices
-from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.models import (
+    EncounterRecord,
+    Escalation,
+    Finding,
+    ImportBatch,
+    RejectedRow,
+    ReviewSession,
+    SessionRecord,
+)
 from tests.factories import force_area
 
 _n = count(1)
@@ -71,6 +79,38 @@ def make_rejected_row(batch: ImportBatch, **extra: Any) -> RejectedRow:
     }
     fields.update(extra)
     return RejectedRow.objects.create(batch=batch, **fields)
+
+
+# --- review work ------------------------------------------------------------------------------------------------
+
+
+def make_session(panel: Panel, records: list[EncounterRecord], *, by: Any, title: str = "June review") -> ReviewSession:
+    """A session with exactly these records, hand-picked (through the service, so the spec is stored)."""
+    from scrutiny.sampling import SampleSpec
+    from scrutiny.services.reviews import session_create
+
+    spec = SampleSpec(size=0, seed=1, hand_picked=tuple(r.pk for r in records))
+    return session_create(panel=panel, title=title, day=date(2025, 7, 1), spec=spec, by=by)
+
+
+def make_finding(panel: Panel, *, session: ReviewSession | None, items: list[SessionRecord], by: Any) -> Finding:
+    from scrutiny.services.reviews import FindingInput, finding_create
+
+    data = FindingInput(
+        title="Grounds not recorded",
+        category=Finding.Category.GROUNDS,
+        rag=Finding.Rag.RED,
+        observation="The record gives no grounds beyond the smell of cannabis.",
+        recommendation="Brief officers on recording grounds.",
+        item_ids=[i.pk for i in items],
+    )
+    return finding_create(panel=panel, session=session, data=data, by=by)
+
+
+def make_escalation(finding: Finding, *, force: Organisation, by: Any) -> Escalation:
+    from scrutiny.services.escalations import escalation_send
+
+    return escalation_send(finding=finding, force=force, question="Was the officer spoken to?", by=by)
 
 
 # --- factory_boy factories (the importer's tests) ------------------------------------------------------------

@@ -14,6 +14,7 @@ from panels.models import Organisation, User
 from scrutiny import choices, services
 from scrutiny.importing import ImportFailed
 from scrutiny.models import AppendOnlyError, AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.services import records as records_services
 from scrutiny.tasks import import_batch
 from tests.scrutiny.conftest import FIXTURES, POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory
@@ -37,7 +38,7 @@ class FakeLayer:
 @pytest.fixture
 def layer(monkeypatch: pytest.MonkeyPatch) -> FakeLayer:
     fake = FakeLayer()
-    monkeypatch.setattr("scrutiny.services.get_channel_layer", lambda: fake)
+    monkeypatch.setattr("scrutiny.services.records.get_channel_layer", lambda: fake)
     return fake
 
 
@@ -61,7 +62,7 @@ def test_an_upload_is_imported_in_the_background_with_live_progress(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     monkeypatch.setattr("scrutiny.importing.pipeline.PROGRESS_EVERY_ROWS", 100)
-    monkeypatch.setattr(services._ProgressReporter, "INTERVAL", 0.0)
+    monkeypatch.setattr(records_services._ProgressReporter, "INTERVAL", 0.0)
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.batch_create_from_upload(
             file=upload(f"{POLICE_UK_HEADER}\n{rows(450)}\n"), force=force, by=coordinator

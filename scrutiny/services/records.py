@@ -42,8 +42,9 @@ logger = logging.getLogger(__name__)
 # --- audit ---------------------------------------------------------------------------------------------------
 
 
-def audit_log(*, by: Any, action: str, obj: Any, detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event. `obj` is a model instance; `by` a user or None for the system."""
+def audit_log(*, by: Any, action: str, obj: Any, detail: dict[str, Any] | None = None, panel: Any = None) -> AuditEvent:
+    """Append one event. `obj` is a model instance; `by` a user or None for the system; `panel` the panel whose
+    coordinators may read the event, if any."""
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor,
@@ -52,6 +53,7 @@ def audit_log(*, by: Any, action: str, obj: Any, detail: dict[str, Any] | None =
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         detail=detail or {},
+        panel=panel,
     )
 
 
