@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from frontend.views import account, home, panels, scrutiny
+from frontend.views import account, audit, findings, home, panels, reviews, scrutiny
 
 urlpatterns = [
     *home.urlpatterns,
     *account.urlpatterns,
     *panels.urlpatterns,
     *scrutiny.urlpatterns,
+    *reviews.urlpatterns,
+    *findings.urlpatterns,
+    *audit.urlpatterns,
 ]
