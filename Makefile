@@ -138,7 +138,7 @@ requirements: $(VENV)/pyvenv.cfg
 # --- Housekeeping -----------------------------------------------------------------------------
 clean:
 	rm -rf frontend/static/build staticfiles .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
-	rm -f .test-db.sqlite3*
+	rm -f .test-db*.sqlite3*
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean

@@ -47,7 +47,19 @@ def people(member: User, coordinator: User, outsider: User) -> People:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    import os
+
     from django.conf import settings
+    from django.db import connections
+
+    # One SQLite test database per pytest process (xdist adds its worker suffix), so two runs in one checkout
+    # do not create and drop each other's database. A file, not :memory:, so the browser tests' server thread
+    # sees it; Django deletes it when the run ends.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = str(settings.BASE_DIR / f".test-db-{os.getpid()}.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = name
+        connections.settings["default"].setdefault("TEST", {})["NAME"] = name
 
     # Real hashing costs ~0.3 s a password; the tests create hundreds of users and test permissions, not PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
