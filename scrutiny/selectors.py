@@ -283,3 +283,46 @@ def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
         "outcome": shares_by((r.outcome or "not_recorded", v) for r, v in judged),
         "legislation": shares_by((r.legislation or "not_recorded", v) for r, v in judged),
     }
+
+
+# --- review session pages (frontend/views/reviews.py) ------------------------------------------------------------
+
+
+def sample_comparison(session: ReviewSession, items: list[SessionRecord]) -> list[dict[str, Any]]:
+    """How the session's drawn sample compares with the population it was drawn from, by five-group ethnicity.
+    Hand-picked records are left out of the sample side: they were not drawn. One query, whatever the size."""
+    from scrutiny.sampling import compare
+
+    spec = SampleSpec.from_json(session.sample_spec)
+    population: dict[str, int] = dict.fromkeys(EthnicGroup.values, 0)
+    if spec.cannabis_smell_only:
+        for c in sample_candidates(panel=session.panel, spec=spec):
+            population[c.ethnic_group or EthnicGroup.NOT_STATED] += 1
+    else:
+        rows = sample_population(panel=session.panel, spec=spec).values("ethnic_group").annotate(n=Count("pk"))
+        for row in rows.order_by():
+            population[row["ethnic_group"] or EthnicGroup.NOT_STATED] += row["n"]
+    sample: dict[str, int] = dict.fromkeys(EthnicGroup.values, 0)
+    for item in items:
+        if not item.hand_picked:
+            sample[item.record.ethnic_group or EthnicGroup.NOT_STATED] += 1
+    labels = dict(EthnicGroup.choices)
+    return [{**row, "label": labels.get(row["key"], row["key"])} for row in compare(population, sample)]
+
+
+def scored_counts(session: ReviewSession) -> dict[int, int]:
+    """Submitted scores per item of the session (item id -> count): counts only, never whose."""
+    rows = (
+        Assessment.objects.filter(item__session=session, status=Assessment.Status.SUBMITTED)
+        .values("item_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["item_id"]: row["n"] for row in rows}
+
+
+def own_assessments(user: Any, session: ReviewSession) -> dict[int, Assessment]:
+    """The user's own assessments in the session, by item id."""
+    if not user.is_authenticated:
+        return {}
+    return {a.item_id: a for a in Assessment.objects.filter(item__session=session, member=user)}
