@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontend.views import account, audit, findings, home, panels, reviews, scrutiny
+from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
 
 urlpatterns = [
     *home.urlpatterns,
@@ -11,5 +11,6 @@ urlpatterns = [
     *scrutiny.urlpatterns,
     *reviews.urlpatterns,
     *findings.urlpatterns,
+    *escalations.urlpatterns,
     *audit.urlpatterns,
 ]

@@ -6,15 +6,19 @@ step is allowed from the escalation's current status, and that the details the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import Organisation, StaffRole
+from panels.models import Membership, Organisation, StaffRole
 from panels.notifications import notify_user_on_commit
 from scrutiny.models import (
     ActionTaken,
@@ -25,10 +29,10 @@ from scrutiny.models import (
     EscalationStatus,
     Finding,
 )
-from scrutiny.models.escalations import STEPS
+from scrutiny.models.escalations import AWAITING_FORCE, STEPS
 from scrutiny.services.records import audit_log
 from scrutiny.services.reviews import ReviewError
-from scrutiny.workdays import add_working_days
+from scrutiny.workdays import add_working_days, working_days_between
 
 
 class EscalationConflict(ReviewError):
@@ -182,4 +186,91 @@ def _notify_opcc(escalation: Escalation) -> None:
         )
 
 
-__all__ = ["EscalationConflict", "EscalationStatus", "due_date_for", "escalation_send", "escalation_step"]
+# --- reminders -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    escalation: Escalation
+    days_overdue: int  # working days since the due date
+    recipients: tuple[str, ...]  # email addresses written to
+
+
+def _reminder_people(escalation: Escalation, today: date) -> list[Any]:
+    """The force's liaison officers (who must answer), and the panel's chair and coordinators (who chase)."""
+    liaison = StaffRole.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=today),
+        organisation_id=escalation.force_id,
+        role=StaffRole.Role.FORCE_LIAISON,
+        start_date__lte=today,
+    ).select_related("user")
+    chasers = (
+        Membership.objects.active()
+        .filter(panel_id=escalation.finding.panel_id, role__in=[Membership.Role.CHAIR, Membership.Role.COORDINATOR])
+        .select_related("user")
+    )
+    people = {r.user.pk: r.user for r in liaison}
+    people.update({m.user.pk: m.user for m in chasers})
+    return [u for u in people.values() if u.is_active]
+
+
+def escalations_remind(*, today: date | None = None, base_url: str = "") -> list[Reminder]:
+    """Remind about every escalation past its due date and still waiting on the force: one timeline entry, one
+    email and one in-app notification per person, at most once a day (`last_reminded_on`), so running the
+    command twice on one day sends nothing the second time."""
+    today = today or timezone.localdate()
+    due = (
+        Escalation.objects.filter(status__in=AWAITING_FORCE, due_date__lt=today)
+        .filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lt=today))
+        .values_list("pk", flat=True)
+    )
+    return [r for pk in list(due) if (r := _remind_one(pk, today, base_url)) is not None]
+
+
+@transaction.atomic
+def _remind_one(pk: int, today: date, base_url: str) -> Reminder | None:
+    escalation = (
+        Escalation.objects.select_for_update()
+        .select_related("finding", "finding__panel", "force")
+        .filter(pk=pk)
+        .first()
+    )
+    # Re-checked under the lock: another worker may have reminded, or the force answered, since the list was read.
+    if escalation is None or not escalation.is_overdue(today) or escalation.last_reminded_on == today:
+        return None
+    escalation.last_reminded_on = today
+    escalation.save(update_fields=["last_reminded_on"])
+    overdue = working_days_between(escalation.due_date, today)
+    _event(escalation, "reminder", None, f"Overdue: due {escalation.due_date:%d %B %Y}, {overdue} working days late.")
+    url = reverse("escalation-detail", kwargs={"pk": escalation.pk})
+    message = f"Overdue escalation from {escalation.finding.panel}: {escalation.finding.title}"
+    people = _reminder_people(escalation, today)
+    for user in people:
+        notify_user_on_commit(user_id=user.pk, payload={"kind": "escalation", "message": message, "url": url})
+    addresses = tuple(sorted(u.email for u in people if u.email))
+    if addresses:
+        body = render_to_string(
+            "scrutiny/email/escalation_reminder.txt",
+            {
+                "escalation": escalation,
+                "overdue": overdue,
+                "url": base_url.rstrip("/") + url,
+                "site_name": settings.SITE_NAME,
+            },
+        )
+        subject = f"[{settings.SITE_NAME}] Overdue escalation: {escalation.finding.title}"
+        for address in addresses:
+            # One message each: liaison officers and panel members must not see each other's addresses.
+            transaction.on_commit(lambda a=address: send_mail(subject, body, None, [a]))  # type: ignore[misc]
+    return Reminder(escalation=escalation, days_overdue=overdue, recipients=addresses)
+
+
+__all__ = [
+    "EscalationConflict",
+    "EscalationStatus",
+    "Reminder",
+    "due_date_for",
+    "escalation_send",
+    "escalation_step",
+    "escalations_remind",
+]
