@@ -1,4 +1,5 @@
-"""Live progress of an import: the batch page listens on the batch's group while it runs."""
+"""Live progress of an import: the batch page listens on the batch's group while it runs. The live review session:
+presence, scoring progress, reveals and agreed views on the session page."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
-from scrutiny.permissions import get_batch_for_user
+from scrutiny.models import ReviewSession, SessionPresence
+from scrutiny.permissions import get_batch_for_user, get_session_for_user
+from scrutiny.selectors import PRESENCE_STALE_AFTER, present_members
 from scrutiny.services import BatchProgress, batch_group
+from scrutiny.services.reviews import SessionEvent, session_group
 
 
 def _may_see_batch(user: Any, batch_id: int, session_key: str | None = None) -> bool:
@@ -63,3 +68,117 @@ class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.send_json(dict(event))
+
+
+# --- the live review session ---------------------------------------------------------------------------------
+
+
+def _may_follow_session(user: Any, session_id: int, session_key: str | None = None) -> bool:
+    """Whether the user may be on the session's live page now (same sign-out check as for batches)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if session_key is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if store.get(SESSION_KEY) != str(user.pk):
+            return False
+    user = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+    if user is None:
+        return False
+    try:
+        get_session_for_user(user, session_id)
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def _arrive(user: Any, session_id: int, channel_name: str) -> SessionEvent:
+    SessionPresence.objects.update_or_create(
+        channel_name=channel_name, defaults={"session_id": session_id, "user": user, "last_seen": timezone.now()}
+    )
+    return _presence(session_id)
+
+
+def _heartbeat(user: Any, session_id: int, channel_name: str) -> bool:
+    """Refresh this connection's presence; True if it had gone stale or missing (others should hear)."""
+    row = SessionPresence.objects.filter(channel_name=channel_name).first()
+    now = timezone.now()
+    if row is None:
+        SessionPresence.objects.create(session_id=session_id, user=user, channel_name=channel_name, last_seen=now)
+        return True
+    stale = row.last_seen < now - PRESENCE_STALE_AFTER
+    SessionPresence.objects.filter(pk=row.pk).update(last_seen=now)
+    return stale
+
+
+def _leave(session_id: int, channel_name: str) -> SessionEvent:
+    SessionPresence.objects.filter(channel_name=channel_name).delete()
+    return _presence(session_id)
+
+
+def _presence(session_id: int) -> SessionEvent:
+    session = ReviewSession(pk=session_id)
+    return {"event": "presence", "session": session_id, "present": present_members(session)}
+
+
+class ReviewSessionConsumer(AsyncJsonWebsocketConsumer):
+    """The live meeting: who is on the page, how many have scored, reveals, agreed views, the current record.
+
+    State lives in the database (scrutiny.services.reviews); the socket only carries events, which never say who
+    scored what. The page sends {"type": "heartbeat"} every 30 s; a connection that stops sending goes stale and
+    drops out of the presence list (scrutiny.selectors.PRESENCE_STALE_AFTER), so a crashed server leaves no ghosts.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        self.session_id = int(self.scope["url_route"]["kwargs"]["pk"])
+        user = self.scope.get("user")
+        if not await database_sync_to_async(_may_follow_session)(user, self.session_id):
+            await self.close(code=4403)
+            return
+        self.group = session_group(self.session_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        event = await database_sync_to_async(_arrive)(user, self.session_id, self.channel_name)
+        await self._broadcast(event)
+
+    async def disconnect(self, code: int) -> None:
+        if not self.group:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        event = await database_sync_to_async(_leave)(self.session_id, self.channel_name)
+        self.group = None
+        await self._broadcast(event)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # The only message a page sends is its heartbeat; everything the meeting does goes through the pages' POSTs.
+        if not isinstance(content, dict) or content.get("type") != "heartbeat" or not self.group:
+            return
+        if not await self._still_allowed():
+            await self._refuse()
+            return
+        if await database_sync_to_async(_heartbeat)(self.scope["user"], self.session_id, self.channel_name):
+            await self._broadcast(await database_sync_to_async(_presence)(self.session_id))
+
+    async def session_event(self, message: dict[str, Any]) -> None:
+        # Re-check on every event: a member whose membership ended, or who signed out, hears nothing more.
+        if not self.group:
+            return
+        if not await self._still_allowed():
+            await self._refuse()
+            return
+        await self.send_json(dict(message["payload"]))
+
+    async def _still_allowed(self) -> bool:
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None) or ""
+        return bool(
+            await database_sync_to_async(_may_follow_session)(self.scope.get("user"), self.session_id, session_key)
+        )
+
+    async def _refuse(self) -> None:
+        await self.disconnect(4403)
+        await self.close(code=4403)
+
+    async def _broadcast(self, event: SessionEvent) -> None:
+        await self.channel_layer.group_send(session_group(self.session_id), {"type": "session.event", "payload": event})
