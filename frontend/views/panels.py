@@ -31,6 +31,7 @@ from panels.permissions import (
     panels_visible_to,
 )
 from panels.typing import AuthenticatedHttpRequest
+from scrutiny import reports as scrutiny_reports
 
 
 def _errors(exc: ValidationError) -> str:
@@ -293,6 +294,9 @@ def panel_public(request: HttpRequest, slug: str) -> HttpResponse:
             "panel": panel,
             "meetings": selectors.published_meetings(panel),
             "make_up": selectors.panel_make_up(panel),
+            # Published findings and review session minutes: anonymised (no names, no scores).
+            "findings": scrutiny_reports.public_findings(panel),
+            "session_minutes": scrutiny_reports.public_session_minutes(panel),
         },
     )
 
