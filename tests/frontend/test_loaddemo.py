@@ -25,11 +25,26 @@ from panels.models import (
     User,
 )
 from panels.selectors import panel_make_up
-from scrutiny.models import EncounterRecord, ImportBatch
+from scrutiny.models import (
+    Assessment,
+    EncounterRecord,
+    Escalation,
+    EscalationEvent,
+    Finding,
+    ImportBatch,
+    ReviewSession,
+    SessionRecord,
+)
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [
+    ReviewSession,
+    SessionRecord,
+    Assessment,
+    Finding,
+    Escalation,
+    EscalationEvent,
     User,
     EmailAddress,
     Organisation,
@@ -172,3 +187,17 @@ def test_it_imports_the_shipped_cheshire_records_once() -> None:
     second = load()
     assert ImportBatch.objects.count() == len(files)
     assert "imported now" not in second
+
+
+@pytest.mark.usefixtures("debug")
+def test_it_loads_a_review_session_with_a_finding_escalated_to_the_force() -> None:
+    load()
+    session = ReviewSession.objects.get(panel__slug="cheshire-stop-search")
+    # Stratified, 2 from each of the five groups (the four months hold every group).
+    assert session.items.count() == 10
+    assert session.sample_spec["method"] == "stratified"
+    escalation = Escalation.objects.get()
+    assert escalation.force.slug == "cheshire-constabulary"
+    assert escalation.finding.session == session
+    liaison = User.objects.get(email="liaison@demo.example")
+    assert StaffRole.objects.filter(user=liaison, organisation=escalation.force).exists()

@@ -28,8 +28,11 @@ from panels.models import (
     StaffRole,
     User,
 )
-from scrutiny.models import EncounterRecord, ImportBatch
+from scrutiny.models import EncounterRecord, Finding, GroundsRating, ImportBatch
+from scrutiny.sampling import STRATIFIED, SampleSpec
 from scrutiny.services import batch_import, file_sha256
+from scrutiny.services.escalations import escalation_send
+from scrutiny.services.reviews import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
 
 DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - demo logins only; the command refuses to run in production
 AREA_CODE = "E23000006"  # Cheshire: the demo's real records (data/police-uk/) are Cheshire's
@@ -75,6 +78,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, force = self._load()
         imported = self._records(force)
+        with transaction.atomic():
+            self._review(users, force)
         self._print(users, imported)
 
     def _load(self) -> tuple[dict[str, User], Organisation]:
@@ -152,6 +157,50 @@ class Command(BaseCommand):
                 imported += result.imported
         return imported
 
+    def _review(self, users: dict[str, User], force: Organisation) -> None:
+        """A review session over a seeded sample of the real records, part scored, with a finding escalated to the
+        force: enough to show every step. Only once: if the panel has a session, nothing is added."""
+        panel = Panel.objects.get(slug="cheshire-stop-search")
+        if panel.review_sessions.exists() or not EncounterRecord.objects.filter(force=force).exists():
+            return
+        chair, member = users["chair@demo.example"], users["member@demo.example"]
+        spec = SampleSpec(method=STRATIFIED, size=2, seed=2026)
+        session = session_create(
+            panel=panel,
+            title="Stop and search review",
+            day=timezone.localdate() + timedelta(days=7),
+            spec=spec,
+            by=chair,
+        )
+        first = session.items.order_by("position").first()
+        if first is None:
+            return
+        assessment_save(
+            item=first,
+            member=member,
+            data=AssessmentInput(grounds=GroundsRating.UNCLEAR, grade=5, comment="Grounds are thin."),
+            submit=True,
+        )
+        finding = finding_create(
+            panel=panel,
+            session=session,
+            data=FindingInput(
+                title="Body-worn video not recorded",
+                category=Finding.Category.BODY_WORN_VIDEO,
+                rag=Finding.Rag.AMBER,
+                observation="In four of the searches reviewed last quarter body-worn video was not recorded.",
+                recommendation="Remind officers that searches are recorded on body-worn video.",
+                item_ids=[first.pk],
+            ),
+            by=chair,
+        )
+        escalation_send(
+            finding=finding,
+            force=force,
+            question="Why was body-worn video not recorded, and what will change?",
+            by=chair,
+        )
+
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -203,6 +252,7 @@ class Command(BaseCommand):
         out.write(
             f"Real stop-and-search records for Cheshire, June to September 2025 (data.police.uk): {records}{note}."
         )
+        out.write("A review session with a stratified sample, one finding escalated to the force (liaison login).")
         out.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
         out.write("Coordinator, OPCC officer, force liaison and admin are asked to set up an authenticator app first.")
         for email, _, role in ROLES:
