@@ -196,8 +196,10 @@ class Reminder:
     recipients: tuple[str, ...]  # email addresses written to
 
 
-def _reminder_people(escalation: Escalation, today: date) -> list[Any]:
-    """The force's liaison officers (who must answer), and the panel's chair and coordinators (who chase)."""
+def _reminder_people(escalation: Escalation) -> list[Any]:
+    """The force's liaison officers (who must answer), and the panel's chair and coordinators (who chase), as they
+    are now (whatever day the reminder counts from)."""
+    today = timezone.localdate()
     liaison = StaffRole.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gt=today),
         organisation_id=escalation.force_id,
@@ -244,7 +246,7 @@ def _remind_one(pk: int, today: date, base_url: str) -> Reminder | None:
     _event(escalation, "reminder", None, f"Overdue: due {escalation.due_date:%d %B %Y}, {overdue} working days late.")
     url = reverse("escalation-detail", kwargs={"pk": escalation.pk})
     message = f"Overdue escalation from {escalation.finding.panel}: {escalation.finding.title}"
-    people = _reminder_people(escalation, today)
+    people = _reminder_people(escalation)
     for user in people:
         notify_user_on_commit(user_id=user.pk, payload={"kind": "escalation", "message": message, "url": url})
     addresses = tuple(sorted(u.email for u in people if u.email))
