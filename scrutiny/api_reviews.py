@@ -712,14 +712,14 @@ class ItemAssessmentListApi(APIView):
 
 class MyAssessmentApi(APIView):
     @extend_schema(
-        responses={200: AssessmentSerializer, 404: OpenApiResponse(description="You have not scored this record.")}
+        responses={200: AssessmentSerializer, 204: OpenApiResponse(description="You have not scored this record.")}
     )
     def get(self, request: Request, pk: int) -> Response:
-        """Your own score of this record."""
+        """Your own score of this record; 204 if you have not scored it."""
         item, _ = get_item_for_user(request.user, pk)
         mine = selectors.assessments_visible_to(request.user, item).filter(member=api_user(request)).first()
         if mine is None:
-            return Response({"detail": "You have not scored this record yet."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(AssessmentSerializer(mine, context={"user_id": request.user.pk}).data)
 
     @extend_schema(request=AssessmentInputSerializer, responses=AssessmentSerializer)
