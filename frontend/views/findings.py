@@ -140,7 +140,7 @@ def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_access(request.user, slug)
     if not access.can_write_findings:
         raise PermissionDenied("Only the panel's members, chair and coordinators write findings.")
-    form = FindingForm(request.POST or None, panel=access.panel)
+    form = FindingForm(request.POST if request.method == "POST" else None, panel=access.panel)
     if request.method == "POST" and form.is_valid():
         try:
             finding = finding_create(panel=access.panel, session=None, data=form.to_input(), by=request.user)
@@ -228,7 +228,7 @@ def finding_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if existing is not None:
         messages.info(request, "This finding has already been escalated.")
         return redirect("escalation-detail", pk=existing.pk)
-    form = EscalateForm(request.POST or None, panel=finding.panel)
+    form = EscalateForm(request.POST if request.method == "POST" else None, panel=finding.panel)
     if request.method == "POST" and form.is_valid():
         try:
             escalation = escalation_send(
