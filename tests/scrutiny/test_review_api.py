@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from panels.models import Membership, Organisation, Panel, StaffRole, User
@@ -561,11 +564,16 @@ def test_an_opcc_officer_of_the_area_reads_all_and_may_close(panel: Panel, revie
     assert closed.json()["status"] == "closed"
 
 
-def test_staff_without_two_factor_are_refused(review: Review) -> None:
+def test_staff_need_two_factor_even_with_a_token(review: Review) -> None:
     liaison = StaffRoleFactory.create(organisation=review.force, role=StaffRole.Role.FORCE_LIAISON).user
-    response = signed_in(liaison).get(reverse("api-escalation-detail", kwargs={"pk": review.escalation.pk}))
+    url = reverse("api-escalation-detail", kwargs={"pk": review.escalation.pk})
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=liaison).key}")
+    response = client.get(url)
     assert response.status_code == 403
     assert "two-factor" in response.json()["detail"]
+    enrol_totp(liaison)
+    assert client.get(url).status_code == 200
 
 
 def test_the_coordinator_escalates_a_finding(panel: Panel, review: Review, coordinator: User) -> None:
@@ -613,3 +621,35 @@ def test_the_schema_has_the_review_endpoints_without_warnings(tmp_path: Path) ->
     ):
         assert expected in paths
     assert "409" in paths["/api/findings/{id}/"]["patch"]["responses"]
+
+
+# --- Queries ----------------------------------------------------------------------------------------------------
+
+
+def queries_for(client: APIClient, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_session_detail_and_lists_do_not_grow_with_their_rows(
+    panel: Panel, review: Review, member: User, coordinator: User
+) -> None:
+    client = signed_in(member)
+    detail = reverse("api-session-detail", kwargs={"pk": review.session.pk})
+    findings = reverse("api-finding-list", kwargs={"slug": panel.slug})
+    escalations = reverse("api-escalation-list")
+    before = [queries_for(client, u) for u in (detail, findings, escalations)]
+
+    batch = review.records[0].batch
+    more = [make_record(batch) for _ in range(4)]
+    chair = signed_in(coordinator)
+    for record in more:
+        chair.post(reverse("api-session-add-record", kwargs={"pk": review.session.pk}), {"record": record.pk})
+    for item in review.session.items.all():
+        score(item, member, GroundsRating.UNCLEAR, 5)
+        finding = make_finding(panel, session=review.session, items=[item], by=coordinator)
+        make_escalation(finding, force=review.force, by=coordinator)
+    assert review.session.items.count() == 6
+    after = [queries_for(client, u) for u in (detail, findings, escalations)]
+    assert after == before
