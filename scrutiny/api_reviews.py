@@ -656,12 +656,10 @@ class SessionCloseApi(APIView):
 class SessionStatsApi(APIView):
     @extend_schema(responses=SessionStatsSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        """Fleiss' kappa on the grounds ratings and the share judged not reasonable by group. Open to the panel
-        once the session is closed; while it is open, only to the chair and coordinators, since the figures would
-        tell members how others scored records not yet revealed."""
-        session, access = get_session_for_user(request.user, pk)
-        if session.status != ReviewSession.Status.CLOSED and not access.can_run:
-            raise PermissionDenied("The session's figures are shown to members once the session is closed.")
+        """Fleiss' kappa on the grounds ratings and the share judged not reasonable by ethnic group, outcome and
+        legislation (the panel's agreed view, or the members' majority where none was agreed). Open to the panel,
+        as the session's summary page is."""
+        session, _ = get_session_for_user(request.user, pk)
         kappa = selectors.session_kappa(session)
         summary = selectors.session_summary(session)
         return Response(

@@ -65,8 +65,8 @@ RULES: dict[str, Rule] = {
     "api-session-go-to": Rule(session, (post(RUN),)),
     "api-session-next": Rule(session, (post(RUN),)),
     "api-session-close": Rule(session, (post(RUN),)),
-    # The scenario's session is open: its figures are for the chair and coordinators until it closes.
-    "api-session-stats": Rule(session, (get(RUN),)),
+    # As the session's summary page: the panel reads its figures.
+    "api-session-stats": Rule(session, (get(PANEL_READ),)),
     "api-item-detail": Rule(item, (get(PANEL_READ),)),
     "api-item-assessments": Rule(item, (get(PANEL_READ),)),
     # GET: 204 until you have scored. PUT: a grade out of range is refused by the service before anything is saved.
