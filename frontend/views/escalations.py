@@ -40,14 +40,16 @@ from scrutiny.services.reviews import ReviewError
 
 class StepForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"})
+    )
 
 
 class RespondForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     response = forms.CharField(
         label="The force's response",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
         error_messages={"required": "Write the force's response"},
     )
     action_taken = forms.ChoiceField(
@@ -60,7 +62,7 @@ class RespondForm(forms.Form):
         label="Reason no action was taken",
         required=False,
         help_text="Needed if no action was taken.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -75,7 +77,7 @@ class DisputeForm(forms.Form):
     note = forms.CharField(
         label="Why the panel disputes the response",
         help_text="The escalation goes to the OPCC (the Stop and Search Reference Group route).",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
         error_messages={"required": "Say why the panel disputes the response"},
     )
 
@@ -88,7 +90,9 @@ class CloseForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome the escalation closes with"},
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"})
+    )
 
 
 STEP_FORMS: dict[str, type[forms.Form]] = {

@@ -35,7 +35,11 @@ from scrutiny.services.reviews import (
 
 
 class FindingForm(forms.Form):
-    title = forms.CharField(max_length=200, error_messages={"required": "Give the finding a title"})
+    title = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Give the finding a title"},
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
     category = forms.ChoiceField(
         choices=[("", "Choose a category"), *Finding.Category.choices],
         error_messages={"required": "Choose a category"},
@@ -49,11 +53,13 @@ class FindingForm(forms.Form):
     )
     observation = forms.CharField(
         label="What the panel saw",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
         error_messages={"required": "Say what the panel saw"},
     )
     recommendation = forms.CharField(
-        label="What the panel recommends", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="What the panel recommends",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
     )
     items = forms.TypedMultipleChoiceField(
         label="Records this finding is about",
@@ -110,7 +116,7 @@ class EscalateForm(forms.Form):
     )
     question = forms.CharField(
         label="What the panel asks the force",
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
         error_messages={"required": "Say what the panel asks the force"},
     )
 
