@@ -208,33 +208,39 @@ def _day(value: Any) -> str:
     return timezone.localdate(value).isoformat() if value else ""
 
 
+def _cell(value: Any) -> Any:
+    # A title typed by a panel member that starts with =, +, - or @ would be run as a formula by a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for r in report.rows:
         e = r.escalation
-        writer.writerow(
-            [
-                e.pk,
-                e.finding.panel.name,
-                e.force.name,
-                e.finding.title,
-                e.finding.get_category_display(),
-                e.finding.get_rag_display(),
-                e.get_status_display(),
-                _day(e.sent_at),
-                e.due_date.isoformat(),
-                "yes" if r.overdue else "no",
-                _day(e.acknowledged_at),
-                _day(e.responded_at),
-                "" if r.response_days is None else r.response_days,
-                e.get_action_taken_display() if e.action_taken else "",
-                _day(e.referred_to_opcc_at),
-                _day(e.closed_at),
-                e.get_outcome_display() if e.outcome else "",
-            ]
-        )
+        row = [
+            e.pk,
+            e.finding.panel.name,
+            e.force.name,
+            e.finding.title,
+            e.finding.get_category_display(),
+            e.finding.get_rag_display(),
+            e.get_status_display(),
+            _day(e.sent_at),
+            e.due_date.isoformat(),
+            "yes" if r.overdue else "no",
+            _day(e.acknowledged_at),
+            _day(e.responded_at),
+            "" if r.response_days is None else r.response_days,
+            e.get_action_taken_display() if e.action_taken else "",
+            _day(e.referred_to_opcc_at),
+            _day(e.closed_at),
+            e.get_outcome_display() if e.outcome else "",
+        ]
+        writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 

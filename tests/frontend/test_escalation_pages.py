@@ -293,3 +293,30 @@ def test_a_force_liaison_finds_their_escalations_from_the_dashboard(
     client.force_login(liaison)
     response = client.get(reverse("dashboard"))
     assert reverse("escalation-list") in response.content.decode()
+
+
+# --- query counts -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["escalation-list", "escalation-report"])
+def test_the_list_and_report_pages_make_the_same_number_of_queries_for_one_or_many(
+    client: Client,
+    name: str,
+    panel: Panel,
+    force: Organisation,
+    coordinator: User,
+    opcc: User,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    escalated(panel, force, coordinator, "First")
+    client.force_login(opcc)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse(name)).status_code == 200
+    for n in range(4):
+        escalated(panel, force, coordinator, f"More {n}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse(name))
+    assert page_text(response).count("More ") == 4

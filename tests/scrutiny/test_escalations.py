@@ -233,3 +233,10 @@ def test_public_findings_are_only_the_published_ones_with_only_published_record_
     assert "Legislation" in shown
     assert "cannabis near the park" not in shown
     assert "OFFICER-PSEUDONYM" not in shown
+
+
+def test_a_title_that_looks_like_a_formula_is_not_run_by_a_spreadsheet(escalation: Escalation) -> None:
+    Finding.objects.filter(pk=escalation.finding_id).update(title='=HYPERLINK("http://evil")')
+    report = reports.escalation_report(Escalation.objects.select_related("finding", "force"), today=date(2026, 11, 2))
+    rows = list(csv.reader(io.StringIO(reports.report_csv(report))))
+    assert rows[1][3] == '\'=HYPERLINK("http://evil")'
