@@ -1,0 +1,459 @@
+"""The review API's serialisers: shapes only, no logic (DESIGN.md §2).
+
+Status-like fields are plain strings with their values in the description: several models have a "status", and
+enumerating each would make colliding enum names in the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from scrutiny.api import RecordKindField
+from scrutiny.api_reviews.common import may_take_step
+from scrutiny.models import (
+    Assessment,
+    AuditEvent,
+    EncounterRecord,
+    Escalation,
+    EscalationEvent,
+    EscalationStatus,
+    Finding,
+    ReviewSession,
+    SessionRecord,
+)
+from scrutiny.models.escalations import STEPS
+
+
+def _values(choices: Sequence[tuple[Any, str]]) -> str:
+    return "One of " + ", ".join(f"`{v}`" for v, _ in choices) + "."
+
+
+class SessionRecordFieldsSerializer(serializers.ModelSerializer[EncounterRecord]):
+    """The record as members see it in a session: the published fields, no force identifiers or pseudonyms."""
+
+    kind = RecordKindField(read_only=True)
+
+    class Meta:
+        model = EncounterRecord
+        fields = [
+            "id",
+            "kind",
+            "occurred_at",
+            "month",
+            "search_type",
+            "vehicle_only",
+            "part_of_policing_operation",
+            "policing_operation",
+            "latitude",
+            "longitude",
+            "gender",
+            "age_range",
+            "self_defined_ethnicity",
+            "ethnic_group",
+            "officer_defined_ethnicity",
+            "legislation",
+            "object_of_search",
+            "outcome",
+            "anything_found",
+            "outcome_linked_to_object",
+            "removal_of_more_than_outer_clothing",
+            "body_worn_video",
+            "supervisor_signed_off",
+            "initiation",
+            "uof_tactics",
+            "uof_impact_factors",
+            "uof_reasons",
+            "subject_age_band",
+            "subject_injured",
+            "subject_injury",
+            "officer_injured",
+            "uof_outcome",
+        ]
+        read_only_fields = fields
+
+
+class SessionRecordGroundsSerializer(SessionRecordFieldsSerializer):
+    grounds_text = serializers.CharField(read_only=True, help_text="The recorded grounds, masked; checked if flagged.")
+
+    class Meta(SessionRecordFieldsSerializer.Meta):
+        fields = [*SessionRecordFieldsSerializer.Meta.fields, "grounds_text"]
+        read_only_fields = fields
+
+
+class ItemSerializer(serializers.ModelSerializer[SessionRecord]):
+    record = SessionRecordFieldsSerializer(read_only=True)
+    revealed = serializers.BooleanField(source="is_revealed", read_only=True)
+    agreed_grounds = serializers.CharField(read_only=True, help_text="The panel's agreed view; empty until agreed.")
+    agreed_grade = serializers.IntegerField(read_only=True, allow_null=True, help_text="1 (green) to 9 (red).")
+    scored = serializers.IntegerField(read_only=True, help_text="Submitted scores: a count, never whose.")
+    my_status = serializers.SerializerMethodField(help_text="Your own score: `draft`, `submitted`, or empty.")
+
+    class Meta:
+        model = SessionRecord
+        fields = [
+            "id",
+            "position",
+            "stratum",
+            "hand_picked",
+            "revealed",
+            "revealed_at",
+            "agreed_grounds",
+            "agreed_grade",
+            "agreed_note",
+            "agreed_at",
+            "scored",
+            "my_status",
+            "record",
+        ]
+        read_only_fields = fields
+
+    def get_my_status(self, item: SessionRecord) -> str:
+        mine = getattr(item, "mine", [])
+        return mine[0].status if mine else ""
+
+
+class SpreadSerializer(serializers.Serializer[Any]):
+    grounds = serializers.DictField(child=serializers.IntegerField())
+    grades = serializers.DictField(child=serializers.IntegerField())
+    scored = serializers.IntegerField()
+
+
+class ItemDetailSerializer(ItemSerializer):
+    """One record of the session with its grounds. Reading it is written to the audit log."""
+
+    record = SessionRecordGroundsSerializer(read_only=True)
+    session = serializers.IntegerField(source="session_id", read_only=True)
+    scorers = serializers.IntegerField(read_only=True, help_text="People on the panel who score.")
+    spread = serializers.SerializerMethodField(help_text="How the submitted scores fell; null until the reveal.")
+
+    class Meta(ItemSerializer.Meta):
+        fields = ["session", *ItemSerializer.Meta.fields, "scorers", "spread"]
+        read_only_fields = fields
+
+    @extend_schema_field(SpreadSerializer(allow_null=True))
+    def get_spread(self, item: SessionRecord) -> Any:
+        return getattr(item, "spread", None)
+
+
+class SessionSerializer(serializers.ModelSerializer[ReviewSession]):
+    panel = serializers.CharField(source="panel.slug", read_only=True)
+    kind = RecordKindField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text=_values(ReviewSession.Status.choices))
+    items_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReviewSession
+        fields = ["id", "panel", "title", "date", "kind", "status", "items_count", "created_at", "closed_at"]
+        read_only_fields = fields
+
+
+class SessionDetailSerializer(SessionSerializer):
+    sample_spec = serializers.JSONField(read_only=True)
+    description = serializers.CharField(read_only=True, help_text="The sample in one line.")
+    current = serializers.IntegerField(source="current_id", read_only=True, allow_null=True)
+    items = ItemSerializer(source="item_rows", many=True, read_only=True)
+    can_score = serializers.BooleanField(read_only=True)
+    can_run = serializers.BooleanField(read_only=True)
+
+    class Meta(SessionSerializer.Meta):
+        fields = [
+            *SessionSerializer.Meta.fields,
+            "sample_spec",
+            "description",
+            "current",
+            "can_score",
+            "can_run",
+            "items",
+        ]
+        read_only_fields = fields
+
+
+class SessionCreateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    date = serializers.DateField()
+    sample_spec = serializers.JSONField(
+        help_text="method (random, stratified, proportional), size, seed, kind, month_from, month_to (YYYY-MM), "
+        "legislation, outcome, object_of_search, age_range, ethnic_group (lists), bwv_missing, grounds_flagged, "
+        "cannabis_smell_only (true/false), hand_picked (record ids). See docs/api.md."
+    )
+
+
+class AddRecordSerializer(serializers.Serializer[Any]):
+    record = serializers.IntegerField(help_text="The id of one of the panel's force's records.")
+
+
+class GoToSerializer(serializers.Serializer[Any]):
+    item = serializers.IntegerField(allow_null=True, help_text="A record of this session (its item id), or null.")
+
+
+class AgreeSerializer(serializers.Serializer[Any]):
+    grounds = serializers.CharField(help_text="`reasonable`, `unclear` or `not_reasonable`.")
+    grade = serializers.IntegerField(required=False, allow_null=True, help_text="1 (green) to 9 (red).")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    member = serializers.CharField(source="member.__str__", read_only=True)
+    mine = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="`draft` or `submitted`.")
+    grounds = serializers.CharField(read_only=True, help_text="`reasonable`, `unclear`, `not_reasonable` or empty.")
+    body_worn_video = serializers.CharField(read_only=True)
+    grade = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "item",
+            "member",
+            "mine",
+            "status",
+            "grounds",
+            "checklist",
+            "body_worn_video",
+            "concerns",
+            "grade",
+            "comment",
+            "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+    def get_mine(self, assessment: Assessment) -> bool:
+        return bool(assessment.member_id == self.context.get("user_id"))
+
+
+class AssessmentInputSerializer(serializers.Serializer[Any]):
+    grounds = serializers.CharField(required=False, allow_blank=True, default="")
+    checklist = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+    body_worn_video = serializers.CharField(required=False, allow_blank=True, default="")
+    concerns = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    grade = serializers.IntegerField(required=False, allow_null=True, default=None)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(
+        required=False, default=False, help_text="true to submit; false saves a draft (and takes back a submission)."
+    )
+
+
+class ShareSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    hits = serializers.IntegerField(help_text="Records judged not reasonable.")
+    total = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+    small = serializers.BooleanField(help_text="Fewer than 10 records: not a figure to publish.")
+
+
+class KappaSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField(allow_null=True)
+    items = serializers.IntegerField()
+    raters_mean = serializers.FloatField()
+    observed = serializers.FloatField(allow_null=True)
+    expected = serializers.FloatField(allow_null=True)
+    interpretation = serializers.CharField()
+
+
+class SessionStatsSerializer(serializers.Serializer[Any]):
+    kappa = KappaSerializer()
+    summary = serializers.DictField(child=ShareSerializer(many=True))
+
+
+class FindingSerializer(serializers.ModelSerializer[Finding]):
+    panel = serializers.CharField(source="panel.slug", read_only=True)
+    items: serializers.PrimaryKeyRelatedField[SessionRecord] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    category = serializers.CharField(read_only=True, help_text=_values(Finding.Category.choices))
+    rag = serializers.CharField(read_only=True, help_text=_values(Finding.Rag.choices))
+    updated_by = serializers.SerializerMethodField()
+    escalation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "panel",
+            "session",
+            "items",
+            "title",
+            "category",
+            "rag",
+            "observation",
+            "recommendation",
+            "version",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "updated_by",
+            "escalation",
+        ]
+        read_only_fields = fields
+
+    def get_updated_by(self, finding: Finding) -> str:
+        return str(finding.updated_by) if finding.updated_by else ""
+
+    def get_escalation(self, finding: Finding) -> int | None:
+        escalation = getattr(finding, "escalation", None)
+        return escalation.pk if escalation is not None else None
+
+
+class FindingWriteSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    category = serializers.CharField(help_text=_values(Finding.Category.choices))
+    rag = serializers.CharField(help_text=_values(Finding.Rag.choices))
+    observation = serializers.CharField(allow_blank=True, help_text="What the panel saw.")
+    recommendation = serializers.CharField(required=False, allow_blank=True, default="")
+    items = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Item ids of the records concerned."
+    )
+
+
+class FindingCreateSerializer(FindingWriteSerializer):
+    session = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class FindingUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(help_text="The version you started from; a newer one on the server is a 409.")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    category = serializers.CharField(required=False)
+    rag = serializers.CharField(required=False)
+    observation = serializers.CharField(required=False, allow_blank=True)
+    recommendation = serializers.CharField(required=False, allow_blank=True)
+    items = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+FindingConflictSerializer = inline_serializer(
+    "FindingConflict", {"detail": serializers.CharField(), "current": FindingSerializer()}
+)
+EscalationConflictSerializer = inline_serializer("EscalationConflict", {"detail": serializers.CharField()})
+
+
+class EscalateSerializer(serializers.Serializer[Any]):
+    force = serializers.CharField(help_text="The data.police.uk id of a force in the panel's area.")
+    question = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class EscalationFindingSerializer(serializers.ModelSerializer[Finding]):
+    """The finding as the force sees it: what the panel saw and recommends, and which records; never who."""
+
+    panel = serializers.CharField(source="panel.name", read_only=True)
+    category = serializers.CharField(read_only=True)
+    rag = serializers.CharField(read_only=True)
+    records = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = ["id", "panel", "title", "category", "rag", "observation", "recommendation", "records"]
+        read_only_fields = fields
+
+    def get_records(self, finding: Finding) -> list[int]:
+        return [item.record_id for item in finding.items.all()]
+
+
+class EscalationSerializer(serializers.ModelSerializer[Escalation]):
+    finding = EscalationFindingSerializer(read_only=True)
+    force = serializers.CharField(source="force.police_uk_id", read_only=True)
+    force_name = serializers.CharField(source="force.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=_values(EscalationStatus.choices))
+    action_taken = serializers.CharField(read_only=True)
+    outcome = serializers.CharField(read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "finding",
+            "force",
+            "force_name",
+            "status",
+            "question",
+            "sent_at",
+            "due_date",
+            "overdue",
+            "acknowledged_at",
+            "responded_at",
+            "response",
+            "action_taken",
+            "no_action_reason",
+            "referred_to_opcc_at",
+            "closed_at",
+            "outcome",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, escalation: Escalation) -> bool:
+        return escalation.is_overdue(timezone.localdate())
+
+
+class EscalationEventSerializer(serializers.ModelSerializer[EscalationEvent]):
+    status = serializers.CharField(read_only=True)
+    by = serializers.SerializerMethodField(
+        help_text="Who took the step: a person's name for the panel's own people; otherwise the panel or the force."
+    )
+
+    class Meta:
+        model = EscalationEvent
+        fields = ["step", "status", "at", "by", "note"]
+        read_only_fields = fields
+
+    def get_by(self, event: EscalationEvent) -> str:
+        if self.context.get("panel_view"):
+            return event.actor_label
+        # Force and OPCC staff see which side acted, never which panel member: docs/threat-model.md.
+        escalation = event.escalation
+        if event.step in ("acknowledge", "respond"):
+            return escalation.force.name
+        if event.step == "reminder":
+            return "system"
+        return "" if event.step == "close" else escalation.finding.panel.name
+
+
+class EscalationDetailSerializer(EscalationSerializer):
+    events = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField(help_text="The steps you may take now.")
+
+    class Meta(EscalationSerializer.Meta):
+        fields = [*EscalationSerializer.Meta.fields, "steps", "events"]
+        read_only_fields = fields
+
+    @extend_schema_field(EscalationEventSerializer(many=True))
+    def get_events(self, escalation: Escalation) -> Any:
+        return EscalationEventSerializer(escalation.events.all(), many=True, context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_steps(self, escalation: Escalation) -> list[str]:
+        access = self.context.get("access")
+        if access is None:
+            return []
+        return [
+            s
+            for s, (allowed_from, _) in STEPS.items()
+            if escalation.status in allowed_from and may_take_step(access, s)
+        ]
+
+
+class EscalationStepSerializer(serializers.Serializer[Any]):
+    step = serializers.CharField(help_text=_values([(s, s) for s in STEPS]))
+    version = serializers.IntegerField(help_text="The escalation's version you saw; a newer one is a 409.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why (needed to dispute).")
+    response = serializers.CharField(required=False, allow_blank=True, default="", help_text="To respond.")
+    action_taken = serializers.CharField(required=False, allow_blank=True, default="", help_text="To respond.")
+    no_action_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.CharField(required=False, allow_blank=True, default="", help_text="To close.")
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    action = serializers.CharField(read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "actor", "action", "action_label", "object_type", "object_id", "detail"]
+        read_only_fields = fields
