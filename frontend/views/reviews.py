@@ -140,12 +140,29 @@ class SessionForm(forms.Form):
         )
 
 
+MAIN_FIELDS = ("title", "day", "kind", "method", "size", "seed")
+FILTER_FIELDS = (
+    "month_from",
+    "month_to",
+    "legislation",
+    "outcome",
+    "object_of_search",
+    "age_range",
+    "ethnic_group",
+    "bwv_missing",
+    "grounds_flagged",
+    "cannabis_smell_only",
+)
+
+
 def assessment_form(kind: str) -> type[forms.Form]:
     """A member's score: grounds, the checklist for the record's kind (GOWISELY or PLANTER), body-worn video,
     concerns, grade and comment. Everything is optional for a draft; the service says what a submission needs."""
     fields: dict[str, forms.Field] = {
         "grounds": forms.ChoiceField(
-            label="Were the grounds for the search reasonable?",
+            label="Were the recorded reasons for using force reasonable?"
+            if kind == choices.Kind.USE_OF_FORCE
+            else "Were the grounds for the search reasonable?",
             required=False,
             choices=GroundsRating.choices,
             widget=forms.RadioSelect,
@@ -272,10 +289,18 @@ def session_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Session created with {session.items.count()} records.")
             return redirect("review-session-detail", pk=session.pk)
+    filters = [form[name] for name in FILTER_FIELDS]
     return render(
         request,
         "frontend/reviews/session_new.html",
-        {"panel": access.panel, "access": access, "form": form},
+        {
+            "panel": access.panel,
+            "access": access,
+            "form": form,
+            "main_fields": [form[name] for name in MAIN_FIELDS],
+            "filter_fields": filters,
+            "filters_open": any(f.errors or f.value() not in (None, "", [], False) for f in filters),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -123,6 +123,28 @@ def test_the_same_form_and_seed_draw_the_same_records(
     assert first.items.count() == 10  # two from each of the five groups
 
 
+def test_a_cannabis_smell_only_sample_draws_from_grounds_text(
+    panel: Panel, coordinator: User, records: list[EncounterRecord]
+) -> None:
+    client = as_user(coordinator)
+    response = client.post(
+        reverse("review-session-new", args=[panel.slug]), new_session_form(size="5", cannabis_smell_only="on")
+    )
+    assert response.status_code == 302
+    session = ReviewSession.objects.get()
+    assert list(session.items.values_list("record_id", flat=True)) == [records[0].pk]
+    page = client.get(detail_url(session)).content.decode()
+    assert "smell of cannabis the only grounds" in page
+
+
+def test_the_filters_stay_open_when_the_form_comes_back_with_them(panel: Panel, coordinator: User) -> None:
+    url = reverse("review-session-new", args=[panel.slug])
+    client = as_user(coordinator)
+    assert '<details class="govuk-details">' in client.get(url).content.decode()
+    page = client.post(url, new_session_form(month_from="2030-01")).content.decode()
+    assert '<details class="govuk-details" open>' in page
+
+
 def test_a_sample_that_matches_nothing_says_why(panel: Panel, coordinator: User, records: list) -> None:
     response = as_user(coordinator).post(
         reverse("review-session-new", args=[panel.slug]), new_session_form(outcome=[Outcome.ARREST])
