@@ -198,7 +198,9 @@ class AgreeSerializer(serializers.Serializer[Any]):
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
-    member = serializers.CharField(source="member.__str__", read_only=True)
+    """A score as the panel reads it after the reveal: whose it is is not shown (only whether it is yours), as on
+    the session page."""
+
     mine = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text="`draft` or `submitted`.")
     grounds = serializers.CharField(read_only=True, help_text="`reasonable`, `unclear`, `not_reasonable` or empty.")
@@ -210,7 +212,6 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
         fields = [
             "id",
             "item",
-            "member",
             "mine",
             "status",
             "grounds",

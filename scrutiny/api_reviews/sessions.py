@@ -222,7 +222,7 @@ class ItemAssessmentListApi(APIView):
         """The scores of this record you may read: your own always; everyone's submitted scores once the chair
         has revealed the record."""
         item, _ = get_item_for_user(request.user, pk)
-        rows = selectors.assessments_visible_to(request.user, item).select_related("member")
+        rows = selectors.assessments_visible_to(request.user, item)
         return Response(AssessmentSerializer(rows, many=True, context={"user_id": request.user.pk}).data)
 
 

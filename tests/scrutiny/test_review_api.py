@@ -304,6 +304,7 @@ def test_a_member_cannot_read_another_members_score_before_the_reveal(
     assert draft.pk not in {a["id"] for a in after}
     theirs = next(a for a in after if a["id"] == other.pk)
     assert (theirs["grounds"], theirs["grade"], theirs["mine"]) == ("reasonable", 2, False)
+    assert "member" not in theirs  # the panel reads the spread of views, not who held which
     spread = client.get(reverse("api-item-detail", kwargs={"pk": review.item.pk})).json()["spread"]
     assert spread["grounds"] == {"reasonable": 1, "unclear": 0, "not_reasonable": 1}
 
