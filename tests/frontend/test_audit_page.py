@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,3 +99,19 @@ def test_a_coordinator_of_another_panel_is_refused(client: Client, panel: Panel)
     other = MembershipFactory.create(panel=PanelFactory.create(), role=Membership.Role.COORDINATOR).user
     enrol_totp(other)
     assert signed_in(client, other).get(url(panel)).status_code == 403
+
+
+def test_the_page_costs_the_same_queries_however_many_events(client: Client, panel: Panel, coordinator: User) -> None:
+    signed_in(client, coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(panel)).status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        event(panel, n, detail={"item": n})
+    few = queries()
+    for n in range(3, 60):
+        event(panel, n, detail={"item": n})
+    assert queries() == few
