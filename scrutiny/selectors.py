@@ -251,21 +251,26 @@ def present_members(session: ReviewSession, *, now: datetime | None = None) -> l
 
 
 def session_kappa(session: ReviewSession) -> Kappa:
-    """Fleiss' kappa on the grounds rating over the session's submitted scores."""
+    """Fleiss' kappa on the grounds rating over the submitted scores of the session's revealed records.
+
+    Records not yet revealed are left out: agreement over them would hint at how the others scored."""
     categories = GroundsRating.values
     counts: dict[int, list[int]] = {}
-    rows = Assessment.objects.filter(item__session=session, status=Assessment.Status.SUBMITTED).values_list(
-        "item_id", "grounds"
-    )
+    rows = Assessment.objects.filter(
+        item__session=session, item__revealed_at__isnull=False, status=Assessment.Status.SUBMITTED
+    ).values_list("item_id", "grounds")
     for item_id, rating in rows:
         counts.setdefault(item_id, [0] * len(categories))[categories.index(rating)] += 1
     return fleiss_kappa(list(counts.values()))
 
 
 def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
-    """Share of records judged not reasonable (the panel's agreed view; the members' majority where none was
-    agreed) by ethnic group, outcome and legislation. Shares over fewer than 10 records are marked small."""
-    items = list(session.items.select_related("record").prefetch_related("assessments"))
+    """Share of revealed records judged not reasonable (the panel's agreed view; the members' majority where none
+    was agreed) by ethnic group, outcome and legislation. Shares over fewer than 10 records are marked small.
+    Records not yet revealed are left out, so the summary cannot hint at scores still blind."""
+    items = list(
+        session.items.filter(revealed_at__isnull=False).select_related("record").prefetch_related("assessments")
+    )
     judged: list[tuple[EncounterRecord, bool]] = []
     for item in items:
         if item.agreed_grounds:

@@ -387,6 +387,10 @@ def test_the_panel_reads_the_sessions_figures(review: Review, member: User, coor
         score(item, member, GroundsRating.NOT_REASONABLE, 8)
         score(item, review.other_member, GroundsRating.NOT_REASONABLE, 7)
     url = reverse("api-session-stats", kwargs={"pk": review.session.pk})
+    blind = signed_in(member).get(url).json()
+    assert blind["kappa"]["items"] == 0  # nothing revealed: the figures must not hint at blind scores
+    for item in (review.item, review.second):
+        item_reveal(item=item, by=coordinator)
     stats = signed_in(member).get(url)
     assert stats.status_code == 200
     body = stats.json()

@@ -158,6 +158,11 @@ def test_kappa_and_summary_for_a_session(panel: Panel, member: User, coordinator
     for item in session.items.all():
         score(item, member, GroundsRating.NOT_REASONABLE)
         score(item, other, GroundsRating.NOT_REASONABLE if item.position < 3 else GroundsRating.REASONABLE)
+    # Nothing revealed yet: neither figure may hint at the blind scores.
+    assert selectors.session_kappa(session).items == 0
+    assert all(not shares for shares in selectors.session_summary(session).values())
+    for item in session.items.all():
+        item_reveal(item=item, by=coordinator)
     kappa = selectors.session_kappa(session)
     assert kappa.items == 3
     assert kappa.value is not None
