@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from panels.models import Organisation, Panel
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import reports
-from scrutiny.models import Escalation, Finding, SessionRecord
-from scrutiny.permissions import get_finding_for_user, get_review_access
+from scrutiny.models import Escalation, Finding, ReviewSession, SessionRecord
+from scrutiny.permissions import get_finding_for_user, get_review_access, get_session_for_user
 from scrutiny.services.escalations import escalation_send
 from scrutiny.services.reviews import (
     FindingConflict,
@@ -94,6 +94,15 @@ def _item_label(item: SessionRecord) -> str:
     return f"{item.session.title}, record {item.position}: {r.occurred_at:%d %b %Y}{', ' + what if what else ''}"
 
 
+def _session_of(request: AuthenticatedHttpRequest, form: FindingForm) -> ReviewSession | None:
+    """The session a finding comes from, when every record it names is from that one session."""
+    ids = {item.session_id for item in SessionRecord.objects.filter(pk__in=form.cleaned_data["items"])}
+    if len(ids) != 1:
+        return None
+    session, _ = get_session_for_user(request.user, ids.pop())
+    return session
+
+
 def finding_initial(finding: Finding) -> dict[str, Any]:
     return {
         "title": finding.title,
@@ -149,7 +158,9 @@ def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     form = FindingForm(request.POST if request.method == "POST" else None, panel=access.panel)
     if request.method == "POST" and form.is_valid():
         try:
-            finding = finding_create(panel=access.panel, session=None, data=form.to_input(), by=request.user)
+            finding = finding_create(
+                panel=access.panel, session=_session_of(request, form), data=form.to_input(), by=request.user
+            )
         except ReviewError as exc:
             form.add_error(None, str(exc))
         else:

@@ -96,6 +96,13 @@ def test_a_finding_goes_from_the_panel_to_the_force_and_on_to_the_opcc(
     assert escalation.status == EscalationStatus.DISPUTED
     assert [e.step for e in escalation.events.all()] == ["sent", "acknowledge", "respond", "dispute"]
 
+    # The coordinator publishes the finding: the public page shows it, with no names.
+    follow(coordinator, "The finding on the panel's pages", within="main")
+    submit(coordinator, "Publish the finding")
+    visit(coordinator, f"/public/panels/{world.panel.slug}/")
+    expect(coordinator.locator("main")).to_contain_text(TITLE)
+    expect(coordinator.locator("main")).not_to_contain_text(world.coordinator.user.name)
+
     # The OPCC officer sees it on the area's report.
     opcc = pages.new(width=WIDTH, height=640)
     sign_in(opcc, officer)
@@ -104,4 +111,4 @@ def test_a_finding_goes_from_the_panel_to_the_force_and_on_to_the_opcc(
     expect(opcc.locator("main")).to_contain_text(TITLE)
     expect(opcc.locator("#figure-total")).to_have_text("1")
     assert_fits(opcc)
-    assert Finding.objects.get(title=TITLE).published_at is None
+    assert Finding.objects.get(title=TITLE).session is not None  # its record is from the June review
