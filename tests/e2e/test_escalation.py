@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from panels.models import Organisation, StaffRole
 from scrutiny.models import Escalation, EscalationStatus, Finding
-from tests.e2e.browser import Pages, Person, World, follow, sign_in, submit, visit
+from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.scrutiny.factories import make_batch, make_force, make_record, make_session
@@ -52,6 +52,11 @@ def test_a_finding_goes_from_the_panel_to_the_force_and_on_to_the_opcc(
     )
     officer = staff_person(office, StaffRole.Role.OPCC_OFFICER, "opal@opcc.example.org", "Opal Officer")
 
+    # The force liaison officer is signed in on a phone, with the dashboard open.
+    phone = pages.new(width=WIDTH, height=640)
+    sign_in(phone, liaison)
+    expect(phone.locator("body")).to_have_attribute("data-live-connected", "true")
+
     # The coordinator writes the finding about a record in the June review, and escalates it.
     coordinator = pages.new()
     sign_in(coordinator, world.coordinator)
@@ -72,9 +77,9 @@ def test_a_finding_goes_from_the_panel_to_the_force_and_on_to_the_opcc(
     escalation = Escalation.objects.get(finding__title=TITLE)
     assert escalation.force == force
 
-    # The force liaison officer, on a phone, finds it in their inbox, acknowledges and responds.
-    phone = pages.new(width=WIDTH, height=640)
-    sign_in(phone, liaison)
+    # The liaison officer is told at once, over the WebSocket; they open their inbox, acknowledge and respond.
+    expect(phone.locator("#live-notifications")).to_contain_text(f"New escalation from {world.panel.name}: {TITLE}")
+    check_accessibility(phone)
     follow(phone, "Escalations", within="main")  # from the dashboard
     assert_fits(phone)
     open_escalation(phone)
