@@ -80,3 +80,25 @@ def test_it_sends_nothing_before_the_due_date_has_passed(overdue: tuple[Escalati
 def test_it_refuses_a_date_it_cannot_read(db: None) -> None:
     with pytest.raises(CommandError, match="not a date"):
         run("--today", "next tuesday")
+
+
+def test_the_in_app_reminder_reaches_the_liaison_officers_websocket_group(
+    overdue: tuple[Escalation, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from panels.notifications import user_group
+
+    escalation, liaison = overdue
+    layer = get_channel_layer()
+    assert layer is not None
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(liaison.pk), channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--today", "2026-11-02")
+    message = async_to_sync(layer.receive)(channel)
+    assert message["type"] == "notification.send"
+    assert message["payload"]["kind"] == "escalation"
+    assert message["payload"]["message"].startswith("Overdue escalation from")
+    assert message["payload"]["url"] == f"/escalations/{escalation.pk}/"
