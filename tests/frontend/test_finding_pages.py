@@ -163,3 +163,20 @@ def test_an_outsider_gets_nothing_from_the_finding_pages(
         response = client.get(url)
         assert response.status_code in (403, 404), url
         assert finding.title not in response.content.decode()
+
+
+def test_a_finding_about_one_sessions_records_belongs_to_that_session(
+    client: Client, panel: Panel, finding: Finding, member: User
+) -> None:
+    item = finding.items.get()
+    client.force_login(member)
+    client.post(
+        reverse("finding-create", kwargs={"slug": panel.slug}),
+        {"title": "Same session", "category": "grounds", "rag": "red", "observation": "Seen.", "items": [item.pk]},
+    )
+    client.post(
+        reverse("finding-create", kwargs={"slug": panel.slug}),
+        {"title": "A theme", "category": "other", "rag": "green", "observation": "Seen."},
+    )
+    assert Finding.objects.get(title="Same session").session == item.session
+    assert Finding.objects.get(title="A theme").session is None
