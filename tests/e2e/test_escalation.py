@@ -117,3 +117,15 @@ def test_a_finding_goes_from_the_panel_to_the_force_and_on_to_the_opcc(
     expect(opcc.locator("#figure-total")).to_have_text("1")
     assert_fits(opcc)
     assert Finding.objects.get(title=TITLE).session is not None  # its record is from the June review
+
+
+def test_the_finding_pages_fit_a_small_screen(pages: Pages, world: World, force: Organisation) -> None:
+    page = pages.new(width=WIDTH, height=640)
+    sign_in(page, world.coordinator)
+    visit(page, f"/panels/{world.panel.slug}/findings/")
+    assert_fits(page)
+    follow(page, "Write a finding", within="main")
+    assert_fits(page)
+    submit(page, "Save the finding", status=400)  # nothing filled in: the errors fit too
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the finding a title")
+    assert_fits(page)

@@ -320,3 +320,14 @@ def test_the_list_and_report_pages_make_the_same_number_of_queries_for_one_or_ma
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse(name))
     assert page_text(response).count("More ") == 4
+
+
+def test_an_overdue_escalation_is_flagged_in_the_inbox_and_on_its_page(
+    client: Client, liaison: User, escalation: Escalation
+) -> None:
+    from datetime import date
+
+    Escalation.objects.filter(pk=escalation.pk).update(due_date=date(2020, 1, 6))
+    client.force_login(liaison)
+    assert "Overdue" in page_text(client.get(reverse("escalation-list")))
+    assert "Overdue" in page_text(client.get(detail_url(escalation)))
