@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from panels.models import Membership
 from scrutiny.choices import EthnicGroup
@@ -181,3 +181,50 @@ def test_the_session_page_fits_a_small_screen_and_refuses_an_outsider(
         response = visit(outsider, path, status=None)
         assert response.status in (403, 404), path
         expect(outsider.locator("main")).not_to_contain_text("Small screens")
+
+
+def test_a_page_that_loses_its_connection_catches_up_when_it_comes_back(
+    pages: Pages, world: World, people: dict[str, Person]
+) -> None:
+    """The meeting's state is in the database: a member whose connection drops (a flaky network, a server
+    restarting) misses the chair's step, reconnects by itself and finds the meeting where it now is."""
+    session = session_create(
+        panel=world.panel, title="Flaky network", day=date(2025, 7, 1), spec=SampleSpec(size=3, seed=5), by=None
+    )
+    connections: list[WebSocketRoute] = []
+    dropped = {"now": False}
+
+    def through_the_network(ws: WebSocketRoute) -> None:
+        if dropped["now"]:
+            ws.close(code=1012, reason="Service restart")
+            return
+        ws.connect_to_server()
+        connections.append(ws)
+
+    member = pages.new()
+    member.route_web_socket("**/ws/sessions/**", through_the_network)
+    sign_in(member, people["amina"])
+    visit(member, f"/sessions/{session.pk}/")
+    live(member)
+    mark_as_not_reloaded(member)
+
+    chair = pages.new()
+    sign_in(chair, people["chair"])
+    visit(chair, f"/sessions/{session.pk}/")
+    submit(chair, "Start with the first record")
+    expect(member.locator("#current-heading")).to_contain_text("Record 1 of 3")
+
+    dropped["now"] = True
+    connections[-1].close(code=1012, reason="Service restart")
+    expect(member.locator("#review-session")).to_have_attribute("data-live-connected", "false")
+    submit(chair, "Next record")
+    expect(chair.locator("#current-heading")).to_contain_text("Record 2 of 3")
+    # The member heard nothing: the page still shows the first record.
+    expect(member.locator("#current-heading")).to_contain_text("Record 1 of 3")
+
+    dropped["now"] = False
+    expect(member.locator("#review-session")).to_have_attribute("data-live-connected", "true", timeout=20_000)
+    expect(member.locator("#current-heading")).to_contain_text("Record 2 of 3")
+    assert_not_reloaded(member)
+    check_accessibility(member)
+    expect(chair.locator("[data-present]")).to_contain_text("Amina Member")
