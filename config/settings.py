@@ -58,9 +58,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",
-    # Before allauth so its templates can be restyled (frontend/templates/allauth/).
+    # Before django.forms and allauth, so its templates restyle theirs: GOV.UK widgets
+    # (frontend/templates/django/forms/widgets/) and allauth's pages (frontend/templates/allauth/).
     "frontend",
+    "django.forms",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",

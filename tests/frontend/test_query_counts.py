@@ -96,7 +96,7 @@ DASHBOARD_FOR_OPCC_OFFICER = 8
 PANEL_LIST = 8
 PANEL_PAGE = 10
 MEETING_LIST = 8
-PUBLIC_PANEL_PAGE = 3
+PUBLIC_PANEL_PAGE = 5  # the panel, its members, published minutes, published findings, session minutes
 MEETING_EDIT_PAGE = 12
 
 
