@@ -427,3 +427,27 @@ def test_an_outsider_is_refused_every_review_page(session: ReviewSession, panel:
     assert session.current_id is None
     assert session.status == "open"
     assert not Assessment.objects.exists()
+
+
+def test_the_summary_says_nothing_of_scores_on_records_not_yet_revealed(
+    session: ReviewSession, member: User, second_member: User, coordinator: User
+) -> None:
+    for item in session.items.all():
+        for who in (member, second_member):
+            assessment_save(item=item, member=who, data=AssessmentInput(grounds="not_reasonable", grade=9), submit=True)
+    page = as_user(second_member).get(reverse("review-session-summary", args=[session.pk])).content.decode()
+    assert "Agreement cannot be worked out yet" in page
+    assert "No records judged yet." in page
+
+
+def test_a_closed_session_takes_no_more_scores(session: ReviewSession, member: User, coordinator: User) -> None:
+    item = first_item(session)
+    as_user(coordinator).post(reverse("review-session-close", args=[session.pk]))
+    client = as_user(member)
+    page = client.get(detail_url(session)).content.decode()
+    assert score_url(item) not in page
+    assert "review-session.js" not in page  # nothing live left to follow
+    response = client.post(score_url(item), {"grounds": "reasonable", "grade": "1", "action": "submit"})
+    assert response.status_code == 400
+    assert "This session is closed." in response.content.decode()
+    assert not Assessment.objects.exists()

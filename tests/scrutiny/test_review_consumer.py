@@ -245,3 +245,20 @@ async def test_a_reconnecting_page_finds_the_meeting_where_it_was(meeting: Meeti
     await again.send_json_to({"type": "something else"})
     assert await again.receive_nothing(timeout=0.2)
     await again.disconnect()
+
+
+async def test_nothing_a_member_hears_before_the_reveal_says_how_anyone_scored(meeting: Meeting, member: User) -> None:
+    listener = await joined(meeting.second_member, meeting.session.pk)
+    await database_sync_to_async(session_go_to)(session=meeting.session, item=meeting.item, by=meeting.chair)
+    await database_sync_to_async(score)(meeting.item, member, "not_reasonable")
+    await database_sync_to_async(score)(meeting.item, meeting.chair, "reasonable")
+    await database_sync_to_async(score)(meeting.item, member, "unclear", submit=False)  # back to a draft
+    heard = []
+    while not await listener.receive_nothing(timeout=0.3):
+        heard.append(await listener.receive_json_from(timeout=1))
+    assert [m["event"] for m in heard] == ["current", "progress", "progress", "progress", "progress"]
+    assert [m["scored"] for m in heard[1:]] == [0, 1, 2, 1]
+    text = json.dumps(heard)
+    for leak in (SECRET, "not_reasonable", "unclear", '"reasonable"', str(member), str(meeting.chair), "grade"):
+        assert leak not in text
+    await listener.disconnect()
