@@ -175,6 +175,18 @@ def test_the_session_page_fits_a_small_screen_and_refuses_an_outsider(
     visit(page, f"/sessions/{session.pk}/items/{first.pk}/score/")
     assert_fits(page)
 
+    # The chair's controls fit too: before and after the reveal.
+    chair = pages.new(width=WIDTH, height=640)
+    sign_in(chair, people["chair"])
+    visit(chair, f"/sessions/{session.pk}/")
+    submit(chair, "Start with the first record")
+    assert_fits(chair)
+    submit(chair, "Reveal the scores")
+    expect(chair.get_by_role("button", name="Record the panel's view")).to_be_visible()
+    assert_fits(chair)
+    visit(chair, f"/panels/{world.panel.slug}/sessions/new/")
+    assert_fits(chair)
+
     outsider = pages.new()
     sign_in(outsider, world.outsider)
     for path in (f"/sessions/{session.pk}/", f"/panels/{world.panel.slug}/sessions/"):
