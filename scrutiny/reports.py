@@ -24,6 +24,7 @@ from scrutiny.models import (
     ActionTaken,
     EncounterRecord,
     Escalation,
+    EscalationEvent,
     EscalationOutcome,
     EscalationStatus,
     Finding,
@@ -98,6 +99,23 @@ def public_session_minutes(panel: Panel) -> QuerySet[ReviewSession]:
 
 
 # --- lists ------------------------------------------------------------------------------------------------------
+
+
+def event_actor(event: EscalationEvent, escalation: Escalation, *, panel_view: bool) -> str:
+    """Who took a step, as the reader may see it: a person's name for the panel's own people; for force and OPCC
+    staff only the side that acted (the panel, the force), never which panel member (docs/threat-model.md)."""
+    if panel_view:
+        return event.actor_label or "system"
+    if event.step in ("acknowledge", "respond"):
+        return escalation.force.name
+    if event.step == "reminder":
+        return "system"
+    return "" if event.step == "close" else escalation.finding.panel.name
+
+
+def escalation_timeline(escalation: Escalation, *, panel_view: bool) -> list[tuple[EscalationEvent, str]]:
+    """The escalation's steps in order, each with `event_actor`'s answer."""
+    return [(e, event_actor(e, escalation, panel_view=panel_view)) for e in escalation.events.all()]
 
 
 def escalation_list(user: Any) -> QuerySet[Escalation]:

@@ -152,7 +152,7 @@ def _detail(
             "access": access,
             "overdue": escalation.is_overdue(today),
             "records": reports.finding_records(escalation.finding),
-            "events": escalation.events.all(),
+            "timeline": reports.escalation_timeline(escalation, panel_view=access.review.can_view),
             "steps": _step_forms(escalation, access, bound),
         },
         status=status,

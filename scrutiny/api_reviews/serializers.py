@@ -27,6 +27,7 @@ from scrutiny.models import (
     SessionRecord,
 )
 from scrutiny.models.escalations import STEPS
+from scrutiny.reports import event_actor
 
 
 def _values(choices: Sequence[tuple[Any, str]]) -> str:
@@ -404,15 +405,7 @@ class EscalationEventSerializer(serializers.ModelSerializer[EscalationEvent]):
         read_only_fields = fields
 
     def get_by(self, event: EscalationEvent) -> str:
-        if self.context.get("panel_view"):
-            return event.actor_label
-        # Force and OPCC staff see which side acted, never which panel member: docs/threat-model.md.
-        escalation = event.escalation
-        if event.step in ("acknowledge", "respond"):
-            return escalation.force.name
-        if event.step == "reminder":
-            return "system"
-        return "" if event.step == "close" else escalation.finding.panel.name
+        return event_actor(event, event.escalation, panel_view=bool(self.context.get("panel_view")))
 
 
 class EscalationDetailSerializer(EscalationSerializer):

@@ -331,3 +331,17 @@ def test_an_overdue_escalation_is_flagged_in_the_inbox_and_on_its_page(
     client.force_login(liaison)
     assert "Overdue" in page_text(client.get(reverse("escalation-list")))
     assert "Overdue" in page_text(client.get(detail_url(escalation)))
+
+
+def test_the_force_sees_which_side_took_each_step_never_which_member(
+    client: Client, escalation: Escalation, liaison: User, opcc: User, coordinator: User
+) -> None:
+    sender = escalation.events.get(step="sent").actor_label
+    assert sender == str(coordinator)
+    for reader in (liaison, opcc):
+        client.force_login(reader)
+        page = page_text(client.get(detail_url(escalation)))
+        assert sender not in page
+        assert escalation.finding.panel.name in page
+    client.force_login(coordinator)
+    assert sender in page_text(client.get(detail_url(escalation)))
