@@ -5,32 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('panels', '0003_panel_escalation_working_days'),
-        ('scrutiny', '0003_review_sessions_findings_escalations'),
+        ("panels", "0003_panel_escalation_working_days"),
+        ("scrutiny", "0003_review_sessions_findings_escalations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='encounterrecord',
-            name='record_force_month',
+            model_name="encounterrecord",
+            name="record_force_month",
         ),
         migrations.RemoveIndex(
-            model_name='encounterrecord',
-            name='record_force_fy',
+            model_name="encounterrecord",
+            name="record_force_fy",
         ),
         migrations.RemoveIndex(
-            model_name='encounterrecord',
-            name='record_force_ethnic_group',
+            model_name="encounterrecord",
+            name="record_force_ethnic_group",
         ),
         migrations.AddIndex(
-            model_name='encounterrecord',
-            index=models.Index(fields=['force', 'month', 'vehicle_only'], name='record_force_month'),
+            model_name="encounterrecord",
+            index=models.Index(fields=["force", "month", "vehicle_only"], name="record_force_month"),
         ),
         migrations.AddIndex(
-            model_name='encounterrecord',
-            index=models.Index(fields=['force', 'financial_year', 'vehicle_only'], name='record_force_fy'),
+            model_name="encounterrecord",
+            index=models.Index(fields=["force", "financial_year", "vehicle_only"], name="record_force_fy"),
         ),
     ]
