@@ -77,15 +77,7 @@ class FindingForm(forms.Form):
         self.fields["items"].choices = [(i.pk, _item_label(i)) for i in items]  # type: ignore[attr-defined]
 
     def to_input(self) -> FindingInput:
-        d = self.cleaned_data
-        return FindingInput(
-            title=d["title"],
-            category=d["category"],
-            rag=d["rag"],
-            observation=d["observation"],
-            recommendation=d["recommendation"],
-            item_ids=list(d["items"]),
-        )
+        return FindingInput.from_values(self.cleaned_data)
 
 
 def _item_label(item: SessionRecord) -> str:

@@ -79,21 +79,10 @@ class FindingListApi(PagedListApi):
                 raise ValidationError({"session": ["Not one of this panel's review sessions."]})
         finding = call_service(
             lambda: review_services.finding_create(
-                panel=access.panel, session=session, data=_finding_input(values), by=api_user(request)
+                panel=access.panel, session=session, data=FindingInput.from_values(values), by=api_user(request)
             )
         )
         return Response(_finding_data(finding), status=status.HTTP_201_CREATED)
-
-
-def _finding_input(values: dict[str, Any]) -> FindingInput:
-    return FindingInput(
-        title=values["title"],
-        category=values["category"],
-        rag=values["rag"],
-        observation=values["observation"],
-        recommendation=values["recommendation"],
-        item_ids=list(values["items"]),
-    )
 
 
 class FindingDetailApi(APIView):
@@ -125,7 +114,10 @@ class FindingDetailApi(APIView):
         try:
             finding = call_service(
                 lambda: review_services.finding_update(
-                    finding=finding, data=_finding_input({**current, **values}), version=version, by=api_user(request)
+                    finding=finding,
+                    data=FindingInput.from_values({**current, **values}),
+                    version=version,
+                    by=api_user(request),
                 )
             )
         except FindingConflict as conflict:

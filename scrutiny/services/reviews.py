@@ -6,6 +6,7 @@ Every function here is one transaction. Live events go out over the channel laye
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypedDict
@@ -336,6 +337,18 @@ class FindingInput:
     observation: str
     recommendation: str = ""
     item_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> FindingInput:
+        """From a form's or a serializer's validated values (the records under "items")."""
+        return cls(
+            title=values["title"],
+            category=values["category"],
+            rag=values["rag"],
+            observation=values["observation"],
+            recommendation=values.get("recommendation", ""),
+            item_ids=[int(i) for i in values.get("items", [])],
+        )
 
 
 def _check_finding(panel: Panel, session: ReviewSession | None, data: FindingInput) -> list[SessionRecord]:
