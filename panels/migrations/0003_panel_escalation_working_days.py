@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('panels', '0002_load_force_areas'),
+        ("panels", "0002_load_force_areas"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='panel',
-            name='escalation_working_days',
-            field=models.PositiveSmallIntegerField(default=20, help_text='Working days: weekends and bank holidays in England are skipped.', verbose_name='days the force has to answer an escalation'),
+            model_name="panel",
+            name="escalation_working_days",
+            field=models.PositiveSmallIntegerField(
+                default=20,
+                help_text="Working days: weekends and bank holidays in England are skipped.",
+                verbose_name="days the force has to answer an escalation",
+            ),
         ),
     ]
