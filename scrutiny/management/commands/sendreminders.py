@@ -7,10 +7,10 @@ Run it daily (cron or a scheduler). Running it twice on one day sends nothing th
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scrutiny.services.escalations import escalations_remind
@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="The day to count from (YYYY-MM-DD); default today, Europe/London.")
         parser.add_argument(
             "--base-url",
-            default=os.environ.get("SITE_URL", ""),
-            help="The site's address, for the links in the emails (default: the SITE_URL environment variable).",
+            default=None,
+            help="The site's address, for the links in the emails (default: the SITE_URL setting).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,7 +34,8 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["today"])
             except ValueError as exc:
                 raise CommandError(f"--today: {options['today']!r} is not a date like 2026-01-31") from exc
-        sent = escalations_remind(today=today, base_url=options["base_url"])
+        base_url = settings.SITE_URL if options["base_url"] is None else options["base_url"]
+        sent = escalations_remind(today=today, base_url=base_url)
         for r in sent:
             self.stdout.write(
                 f"Overdue: escalation {r.escalation.pk} to {r.escalation.force.name} "
