@@ -1,0 +1,417 @@
+"""Writes: building, copying, opening and closing surveys; invitation links; taking responses.
+
+A survey's questions are fixed once it has a response: changing them would make earlier answers mean something
+else. `survey_new_version` copies it into a new draft instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from panels.models import Panel
+from surveys import vocab
+from surveys.answers import Data, clean_answers, under_18
+from surveys.models import Answer, Question, Response, Section, Survey, SurveyInvitation
+
+FORM_TOKEN_SALT = "surveys.form-token"  # noqa: S105 - a signing namespace, not a secret
+# A form token is good for a day: long enough to fill in a long survey, short enough to expire.
+FORM_TOKEN_MAX_AGE = 24 * 60 * 60
+
+
+class SurveyError(Exception):
+    """A change or response the rules refuse; the message is for the person who tried."""
+
+
+class SurveyLocked(SurveyError):
+    pass
+
+
+class ResponseRefused(SurveyError):
+    """The survey is not taking responses, the link or form was already used, or too many are arriving."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ResponseInvalid(SurveyError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("There is a problem with some answers.")
+        self.errors = errors
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_editable(survey: Survey) -> None:
+    if survey.responses.exists():
+        raise SurveyLocked("This survey has responses, so its questions cannot change. Make a new version instead.")
+
+
+# --- Building --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_create(*, panel: Panel, title: str, introduction: str = "", by: Any) -> Survey:
+    survey = Survey.objects.create(panel=panel, title=title, introduction=introduction, created_by=by)
+    Section.objects.create(survey=survey, title="Your views", position=1)
+    return survey
+
+
+@transaction.atomic
+def survey_update(*, survey: Survey, title: str, introduction: str) -> Survey:
+    survey.title = title
+    survey.introduction = introduction
+    survey.save(update_fields=["title", "introduction"])
+    return survey
+
+
+@transaction.atomic
+def section_add(*, survey: Survey, title: str) -> Section:
+    _check_editable(survey)
+    last = survey.sections.order_by("-position").values_list("position", flat=True).first() or 0
+    return Section.objects.create(survey=survey, title=title, position=last + 1)
+
+
+def _validate_question(
+    *,
+    survey: Survey,
+    kind: str,
+    text: str,
+    options: Sequence[str],
+    scale: str,
+    show_if_question: Question | None,
+    show_if_values: Sequence[str],
+    position_before: Question | None = None,
+) -> None:
+    if not text.strip():
+        raise SurveyError("Write the question.")
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.RANKING) and len(options) < 2:
+        raise SurveyError("Give at least two options, one a line.")
+    if kind == Question.Kind.MATRIX and not options:
+        raise SurveyError("Give at least one statement, one a line.")
+    if len(set(options)) != len(options):
+        raise SurveyError("Each option must be different.")
+    if kind == Question.Kind.MATRIX and scale not in vocab.SCALES:
+        raise SurveyError("Choose the scale the statements share.")
+    if show_if_question is not None:
+        if show_if_question.survey_id != survey.pk:
+            raise SurveyError("A display condition can only use a question in the same survey.")
+        if position_before is not None and show_if_question.pk == position_before.pk:
+            raise SurveyError("A question cannot depend on its own answer.")
+        if not show_if_values:
+            raise SurveyError("Choose the answers that show this question.")
+
+
+def condition_choices(question: Question) -> list[tuple[str, str]]:
+    """The answers a display condition on this question can name."""
+    kind = question.kind
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        extra = [(vocab.OTHER, "Other")] if question.allow_other else []
+        return [(o, o) for o in question.options] + extra
+    if kind == Question.Kind.AGREEMENT:
+        return list(vocab.AGREEMENT)
+    if kind == Question.Kind.RATING:
+        return list(vocab.RATING)
+    if kind == Question.Kind.SCALE:
+        return [(str(n), str(n)) for n in range(11)]
+    return []
+
+
+@transaction.atomic
+def question_add(
+    *,
+    section: Section,
+    kind: str,
+    text: str,
+    help_text: str = "",
+    required: bool = False,
+    options: Sequence[str] = (),
+    allow_other: bool = False,
+    scale: str = "",
+    minimum: int | None = None,
+    maximum: int | None = None,
+    show_if_question: Question | None = None,
+    show_if_values: Sequence[str] = (),
+    standard_code: str = "",
+) -> Question:
+    survey = section.survey
+    _check_editable(survey)
+    options = [o.strip() for o in options if o.strip()]
+    _validate_question(
+        survey=survey,
+        kind=kind,
+        text=text,
+        options=options,
+        scale=scale,
+        show_if_question=show_if_question,
+        show_if_values=show_if_values,
+    )
+    last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    return Question.objects.create(
+        survey=survey,
+        section=section,
+        position=last + 1,
+        kind=kind,
+        text=text.strip(),
+        help_text=help_text.strip(),
+        required=required,
+        options=options,
+        allow_other=allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
+        scale=scale if kind == Question.Kind.MATRIX else "",
+        minimum=minimum,
+        maximum=maximum,
+        show_if_question=show_if_question,
+        show_if_values=list(show_if_values) if show_if_question else [],
+        standard_code=standard_code,
+    )
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    _check_editable(question.survey)
+    question.delete()
+
+
+@transaction.atomic
+def survey_add_trust_set(*, survey: Survey) -> Section:
+    """The trust and confidence questions, word for word as national surveys ask them, in a section of their own."""
+    section = section_add(survey=survey, title=vocab.TRUST_SET_TITLE)
+    for q in vocab.TRUST_SET:
+        question_add(
+            section=section,
+            kind=q.kind,
+            text=q.text,
+            options=q.options,
+            scale=q.scale,
+            standard_code=f"trust.{q.code}",
+        )
+    return section
+
+
+@transaction.atomic
+def survey_copy(*, survey: Survey, by: Any, title: str | None = None, as_version: bool = False) -> Survey:
+    """A new draft with the same sections, questions and display conditions, and no responses."""
+    copy = Survey.objects.create(
+        panel=survey.panel,
+        title=title or (survey.title if as_version else f"Copy of {survey.title}"),
+        introduction=survey.introduction,
+        created_by=by,
+        version=survey.version + 1 if as_version else 1,
+        previous_version=survey if as_version else None,
+    )
+    new_questions: dict[int, Question] = {}
+    for section in survey.sections.all():
+        new_section = Section.objects.create(survey=copy, title=section.title, position=section.position)
+        for q in section.questions.order_by("position", "pk"):
+            new_questions[q.pk] = Question.objects.create(
+                survey=copy,
+                section=new_section,
+                position=q.position,
+                kind=q.kind,
+                text=q.text,
+                help_text=q.help_text,
+                required=q.required,
+                options=list(q.options),
+                allow_other=q.allow_other,
+                scale=q.scale,
+                minimum=q.minimum,
+                maximum=q.maximum,
+                standard_code=q.standard_code,
+                show_if_values=list(q.show_if_values),
+            )
+    for old in survey.questions.filter(show_if_question__isnull=False):
+        new = new_questions[old.pk]
+        new.show_if_question = new_questions.get(old.show_if_question_id or 0)
+        new.save(update_fields=["show_if_question"])
+    return copy
+
+
+@transaction.atomic
+def survey_new_version(*, survey: Survey, by: Any) -> Survey:
+    if Survey.objects.filter(previous_version=survey).exists():
+        raise SurveyError("This survey already has a newer version.")
+    return survey_copy(survey=survey, by=by, as_version=True)
+
+
+@transaction.atomic
+def survey_open(*, survey: Survey, opens_at: datetime | None = None, closes_at: datetime | None = None) -> Survey:
+    if not survey.questions.exists():
+        raise SurveyError("Add at least one question before opening the survey.")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SurveyError("The closing date must be after the opening date.")
+    if closes_at and closes_at <= timezone.now():
+        raise SurveyError("The closing date must be in the future.")
+    survey.status = Survey.Status.OPEN
+    survey.opens_at = opens_at
+    survey.closes_at = closes_at
+    survey.save(update_fields=["status", "opens_at", "closes_at"])
+    return survey
+
+
+@transaction.atomic
+def survey_close(*, survey: Survey) -> Survey:
+    survey.status = Survey.Status.CLOSED
+    survey.save(update_fields=["status"])
+    return survey
+
+
+@transaction.atomic
+def survey_invitations_create(*, survey: Survey, count: int, label: str = "") -> list[str]:
+    """`count` new invitation links' tokens. Shown once: only their hashes are kept."""
+    if not 1 <= count <= 500:
+        raise SurveyError("Make between 1 and 500 invitation links at a time.")
+    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
+    SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(survey=survey, token_hash=hash_token(t), label=label) for t in tokens
+    )
+    return tokens
+
+
+def invitation_for_token(token: str) -> SurveyInvitation | None:
+    return (
+        SurveyInvitation.objects.select_related("survey", "survey__panel").filter(token_hash=hash_token(token)).first()
+    )
+
+
+# --- Responding ------------------------------------------------------------------------------
+
+
+def form_token_issue(survey: Survey) -> str:
+    """A signed, expiring, one-use token for one response form. Only its hash is stored, with the response."""
+    return signing.TimestampSigner(salt=FORM_TOKEN_SALT).sign_object({"s": survey.pk, "n": secrets.token_urlsafe(16)})
+
+
+def _check_form_token(survey: Survey, token: str) -> str:
+    try:
+        payload = signing.TimestampSigner(salt=FORM_TOKEN_SALT).unsign_object(token, max_age=FORM_TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ResponseRefused(
+            "This form was opened too long ago. Open the survey again to answer it.", reason="expired"
+        ) from None
+    except signing.BadSignature:
+        raise ResponseRefused("This form could not be checked. Open the survey again.", reason="bad_token") from None
+    if not isinstance(payload, dict) or payload.get("s") != survey.pk:
+        raise ResponseRefused("This form is for another survey. Open the survey again.", reason="bad_token")
+    return hash_token(token)
+
+
+def _check_rate(survey: Survey) -> None:
+    """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted in the shared cache."""
+    limit = getattr(settings, "SURVEY_RESPONSES_PER_MINUTE", 120)
+    key = f"surveys:rate:{survey.pk}:{int(timezone.now().timestamp() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        raise ResponseRefused(
+            "Too many responses are arriving at once. Wait a minute and send your answers again.", reason="rate"
+        )
+
+
+def survey_questions(survey: Survey) -> list[Question]:
+    return list(
+        survey.questions.select_related("section").order_by("section__position", "section_id", "position", "pk")
+    )
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    survey: Survey,
+    data: Data,
+    channel: str,
+    form_token: str | None = None,
+    invitation_token: str | None = None,
+    client_id: str | uuid.UUID | None = None,
+    entered_by: Any = None,
+    under_18_start: bool = False,
+) -> Response:
+    """Check everything, then store the response and its answers, or store nothing and raise.
+
+    Online responses need a form token (one response each); invitation responses their link's token (one each);
+    event responses a client id (a resend of the same id returns the stored response); paper responses the person
+    typing them in.
+    """
+    state = survey.accepting_state()
+    if state != "open" and channel != Response.Channel.PAPER:
+        raise ResponseRefused("This survey is not taking responses.", reason=state)
+    if channel == Response.Channel.PAPER and survey.status == Survey.Status.DRAFT:
+        raise ResponseRefused("Open the survey before typing in paper forms.", reason=state)
+    token_hash = invitation = None
+    parsed_client_id = None
+    if channel == Response.Channel.ONLINE:
+        token_hash = _check_form_token(survey, form_token or "")
+        if Response.objects.filter(token_hash=token_hash).exists():
+            raise ResponseRefused("These answers have already been sent. Thank you.", reason="duplicate")
+    elif channel == Response.Channel.INVITATION:
+        invitation = (
+            SurveyInvitation.objects.select_for_update()
+            .filter(survey=survey, token_hash=hash_token(invitation_token or ""))
+            .first()
+        )
+        if invitation is None:
+            raise ResponseRefused("This invitation link is not for this survey.", reason="bad_token")
+        if invitation.used_at is not None:
+            raise ResponseRefused("This invitation link has already been used to answer.", reason="used")
+    elif channel == Response.Channel.EVENT:
+        try:
+            parsed_client_id = uuid.UUID(str(client_id))
+        except ValueError:
+            raise ResponseRefused("The tablet sent no response id.", reason="bad_token") from None
+        existing = Response.objects.filter(client_id=parsed_client_id).first()
+        if existing is not None:
+            if existing.survey_id != survey.pk:
+                raise ResponseRefused("This response id belongs to another survey.", reason="bad_token")
+            return existing
+    elif channel == Response.Channel.PAPER:
+        if entered_by is None:
+            raise SurveyError("A paper form is entered by someone.")
+    else:
+        raise SurveyError("Unknown channel.")
+
+    answers, errors = clean_answers(survey_questions(survey), data)
+    if errors:
+        raise ResponseInvalid(errors)
+    if not answers:
+        raise ResponseInvalid({"": "Answer at least one question before sending."})
+    if channel != Response.Channel.PAPER:
+        _check_rate(survey)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                channel=channel,
+                entered_by=entered_by if channel == Response.Channel.PAPER else None,
+                invitation=invitation,
+                client_id=parsed_client_id,
+                token_hash=token_hash,
+                under_18=under_18_start or under_18(answers),
+            )
+    except IntegrityError:
+        # Two sends of one form or one tablet response at the same moment: the first one stored wins.
+        if parsed_client_id is not None:
+            return Response.objects.get(client_id=parsed_client_id)
+        raise ResponseRefused("These answers have already been sent. Thank you.", reason="duplicate") from None
+    Answer.objects.bulk_create(
+        Answer(response=response, question=a.question, value=a.value, other_text=a.other_text) for a in answers
+    )
+    if invitation is not None:
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+    return response
