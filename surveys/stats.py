@@ -146,32 +146,26 @@ def suppress_table(counts: Sequence[Sequence[int]], *, threshold: int = SUPPRESS
     flags: list[list[Suppression | None]] = [
         [Suppression.PRIMARY if c < threshold else None for c in row] for row in table
     ]
-    height = len(table)
+    rows = [[(r, c) for c in range(width)] for r in range(len(table))]
+    columns = [[(r, c) for r in range(len(table))] for c in range(width)]
 
-    def hidden_in(cells: Sequence[tuple[int, int]]) -> int:
-        return sum(1 for r, c in cells if flags[r][c])
+    def lone_hidden(cells: Sequence[tuple[int, int]]) -> bool:
+        return sum(1 for r, c in cells if flags[r][c]) == 1
 
+    def choice(cell: tuple[int, int], along_row: bool) -> tuple[bool, int]:
+        # Prefer a cell whose crossing line also has a lone hidden cell: hiding it mends both lines at once, where
+        # the smallest cell elsewhere would start a new lone cell and cascade across the table.
+        r, c = cell
+        return not lone_hidden(columns[c] if along_row else rows[r]), table[r][c]
+
+    lines = [(cells, True) for cells in rows] + [(cells, False) for cells in columns]
     changed = True
     while changed:
         changed = False
-        # Each line with the line that crosses it at a given cell: a row's cells cross columns and vice versa.
-        rows = [[(r, c) for c in range(width)] for r in range(height)]
-        columns = [[(r, c) for r in range(height)] for c in range(width)]
-        for lines, crossing in ((rows, columns), (columns, rows)):
-            for line in lines:
-                shown = [(r, c) for r, c in line if not flags[r][c]]
-                if hidden_in(line) != 1 or not shown:
-                    continue
-                # Prefer a cell whose crossing line also has a lone hidden cell: hiding it mends both lines at
-                # once, where the smallest cell elsewhere would start a new lone cell and cascade across the table.
-                idx = 1 if lines is rows else 0  # which coordinate picks the crossing line
-
-                def key(
-                    rc: tuple[int, int], idx: int = idx, crossing: list[list[tuple[int, int]]] = crossing
-                ) -> tuple[bool, int]:
-                    return hidden_in(crossing[rc[idx]]) != 1, table[rc[0]][rc[1]]
-
-                r, c = min(shown, key=key)
+        for cells, along_row in lines:
+            shown = [(r, c) for r, c in cells if not flags[r][c]]
+            if lone_hidden(cells) and shown:
+                r, c = min(shown, key=lambda cell: choice(cell, along_row))
                 flags[r][c] = Suppression.SECONDARY
                 changed = True
 
