@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
+from frontend.views import surveys as survey_pages
 
 urlpatterns = [
     *home.urlpatterns,
@@ -13,4 +14,5 @@ urlpatterns = [
     *findings.urlpatterns,
     *escalations.urlpatterns,
     *audit.urlpatterns,
+    *survey_pages.urlpatterns,
 ]

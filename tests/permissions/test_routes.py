@@ -25,6 +25,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
+from surveys.services import survey_invitations_create
 from tests.factories import MeetingFactory, MembershipFactory, make_invitation
 from tests.permissions.routes import ROLES, Rule, classify, project_routes, request
 from tests.scrutiny.factories import (
@@ -36,6 +37,7 @@ from tests.scrutiny.factories import (
     make_rejected_row,
     make_session,
 )
+from tests.surveys.factories import make_survey
 
 
 def all_rules() -> dict[str, Rule]:
@@ -80,6 +82,10 @@ class Scenario:
     item: SessionRecord
     finding: Finding
     escalation: Escalation
+    # Surveys: an open survey of the panel, one of its questions, and an unused invitation link.
+    survey: Any = None
+    survey_question: Any = None
+    survey_invitation_token: str = ""
 
 
 @pytest.fixture
@@ -93,7 +99,12 @@ def scenario(panel: Panel, member: User, coordinator: User, outsider: User) -> S
     session = make_session(panel, [reviewed], by=coordinator)
     item = session.items.get()
     finding = make_finding(panel, session=session, items=[item], by=coordinator)
+    survey = make_survey(panel, by=coordinator, open_it=True)
+    [survey_invitation_token] = survey_invitations_create(survey=survey, count=1)
     return Scenario(
+        survey=survey,
+        survey_question=survey.questions.order_by("pk").last(),
+        survey_invitation_token=survey_invitation_token,
         panel=panel,
         users={"anonymous": None, "outsider": outsider, "member": member, "coordinator": coordinator},
         meeting=MeetingFactory.create(panel=panel),

@@ -1,0 +1,249 @@
+"""Survey pages: building, the public response flow, invitation links, paper entry, the event kiosk, QR codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from panels.models import Panel, User
+from surveys.models import Question, Response, Survey
+from surveys.services import question_add, survey_close, survey_invitations_create
+from tests.frontend.helpers import error_summary, page_text
+from tests.surveys.factories import answers, make_survey, questions
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def survey(panel: Panel, coordinator: User) -> Survey:
+    return make_survey(panel, by=coordinator, open_it=True)
+
+
+def _token(response: object) -> str:
+    match = re.search(r'name="form_token" value="([^"]+)"', response.content.decode())  # type: ignore[attr-defined]
+    assert match
+    return match.group(1)
+
+
+def test_a_coordinator_creates_a_survey_and_adds_a_question_with_a_condition(
+    client: Client, panel: Panel, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    response = client.post(reverse("survey-create", args=[panel.slug]), {"title": "Safer streets"})
+    survey = Survey.objects.get(title="Safer streets")
+    assert response["Location"] == reverse("survey-detail", args=[survey.pk])
+    section = survey.sections.get()
+    first = {
+        "section": section.pk,
+        "kind": "single",
+        "text": "Do you feel safe?",
+        "options": "Yes\nNo",
+        "required": "on",
+    }
+    client.post(reverse("survey-question-create", args=[survey.pk]), first)
+    q1 = survey.questions.get()
+    second = {"section": section.pk, "kind": "text", "text": "Why not?", "show_if": f"{q1.pk}:No"}
+    assert client.post(reverse("survey-question-create", args=[survey.pk]), second).status_code == 302
+    q2 = survey.questions.get(text="Why not?")
+    assert q2.show_if_question == q1
+    assert q2.show_if_values == ["No"]
+    page = page_text(client.get(reverse("survey-detail", args=[survey.pk])))
+    assert "2. Why not?" in page
+    assert "shown only for some answers" in page
+
+
+def test_the_question_page_shows_what_is_wrong(client: Client, survey: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    survey.responses.all().delete()
+    section = survey.sections.get()
+    response = client.post(
+        reverse("survey-question-create", args=[survey.pk]),
+        {"section": section.pk, "kind": "single", "text": "Pick", "options": "One"},
+    )
+    assert response.status_code == 400
+    assert "at least two options" in error_summary(response)
+
+
+def test_a_member_of_a_scrutiny_panel_cannot_reach_the_builder(client: Client, survey: Survey, member: User) -> None:
+    client.force_login(member)
+    assert client.get(reverse("survey-detail", args=[survey.pk])).status_code == 403
+
+
+def test_the_trust_set_copy_and_new_version_buttons_work(client: Client, survey: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    client.post(reverse("survey-trust-set", args=[survey.pk]))
+    assert survey.questions.filter(standard_code__startswith="trust.").count() == 3
+    response = client.post(reverse("survey-copy", args=[survey.pk]))
+    copy = Survey.objects.exclude(pk=survey.pk).get()
+    assert response["Location"] == reverse("survey-detail", args=[copy.pk])
+    client.post(reverse("survey-new-version", args=[survey.pk]))
+    assert Survey.objects.filter(previous_version=survey, version=2).exists()
+
+
+def test_the_public_link_shows_the_privacy_notice_before_the_first_question(client: Client, survey: Survey) -> None:
+    start = client.get(reverse("survey-respond", args=[survey.public_key]))
+    text = page_text(start)
+    assert "We do not keep your IP address" in text
+    assert "hashed" in text
+    assert "Have you been stopped" not in text
+    form = client.get(reverse("survey-respond", args=[survey.public_key]), {"start": "1", "age": "18+"})
+    assert "Have you been stopped" in page_text(form)
+    assert "If you are 14 to 17" not in page_text(form)
+
+
+def test_someone_aged_14_to_17_sees_consent_and_safeguarding_text_and_must_agree(
+    client: Client, survey: Survey
+) -> None:
+    url = reverse("survey-respond", args=[survey.public_key])
+    form = client.get(url, {"start": "1", "age": "14-17"})
+    assert "Childline" in page_text(form)
+    data = {"form_token": _token(form), "age": "14-17", **answers(survey, q1="No")}
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "happy to take part" in error_summary(refused)
+    assert client.post(url, {**data, "young_consent": "yes"}).status_code == 302
+    assert Response.objects.get().under_18
+
+
+def test_a_response_is_stored_and_thanked_once(client: Client, survey: Survey) -> None:
+    url = reverse("survey-respond", args=[survey.public_key])
+    form = client.get(url, {"start": "1"})
+    data = {"form_token": _token(form), **answers(survey, q1="Yes", q2="<b>stopped</b>")}
+    response = client.post(url, data)
+    assert response["Location"] == reverse("survey-thanks", args=[survey.public_key])
+    assert client.post(url, data)["Location"] == reverse("survey-thanks", args=[survey.public_key])
+    assert Response.objects.count() == 1
+
+
+def test_a_missing_required_answer_is_refused_with_a_clear_error_and_nothing_stored(
+    client: Client, survey: Survey
+) -> None:
+    url = reverse("survey-respond", args=[survey.public_key])
+    form = client.get(url, {"start": "1"})
+    response = client.post(
+        url, {"form_token": _token(form), **answers(survey, q1="Yes", q4="<script>alert(1)</script>")}
+    )
+    assert response.status_code == 400
+    assert "Question 2: answer this question" in error_summary(response)
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_closed_survey_refuses_responses_with_a_clear_page(client: Client, survey: Survey) -> None:
+    url = reverse("survey-respond", args=[survey.public_key])
+    form = client.get(url, {"start": "1"})
+    survey_close(survey=survey)
+    page = client.get(url)
+    assert page.status_code == 410
+    assert "This survey has closed" in page_text(page)
+    posted = client.post(url, {"form_token": _token(form), **answers(survey, q1="No")})
+    assert posted.status_code == 410
+    assert not Response.objects.exists()
+
+
+def test_a_draft_has_no_public_page(client: Client, panel: Panel) -> None:
+    draft = make_survey(panel)
+    assert client.get(reverse("survey-respond", args=[draft.public_key])).status_code == 404
+
+
+def test_an_invitation_link_takes_one_response(client: Client, survey: Survey) -> None:
+    [token] = survey_invitations_create(survey=survey, count=1)
+    url = reverse("survey-invited", args=[token])
+    assert "Your privacy" in page_text(client.get(url))
+    assert client.post(url, answers(survey, q1="No")).status_code == 302
+    again = client.get(url)
+    assert again.status_code == 410
+    assert "already been used" in page_text(again)
+    assert client.post(url, answers(survey, q1="No")).status_code == 410
+    assert Response.objects.get().channel == Response.Channel.INVITATION
+
+
+def test_the_invitations_page_shows_new_links_once(client: Client, survey: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    response = client.post(reverse("survey-invitations", args=[survey.pk]), {"count": "3"})
+    assert response.content.decode().count("/i/") == 3
+    assert "3 links made, 0 used" in page_text(client.get(reverse("survey-invitations", args=[survey.pk])))
+
+
+def test_paper_entry_marks_the_response_as_paper_and_who_typed_it(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    url = reverse("survey-paper", args=[survey.pk])
+    assert client.post(url, answers(survey, q1="No", q3="strongly_agree"))["Location"] == url
+    response = Response.objects.get()
+    assert response.channel == Response.Channel.PAPER
+    assert response.entered_by == coordinator
+    assert "1 paper form typed in" in page_text(client.get(url))
+
+
+def test_the_kiosk_stores_a_resent_response_once_and_reports_errors(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    assert client.get(reverse("survey-kiosk", args=[survey.pk])).status_code == 200
+    url = reverse("survey-kiosk-submit", args=[survey.pk])
+    body = {"client_id": str(uuid.uuid4()), "answers": answers(survey, q1="No")}
+    for _ in range(2):
+        response = client.post(url, json.dumps(body), content_type="application/json")
+        assert response.json()["ok"]
+    assert Response.objects.get().channel == Response.Channel.EVENT
+    bad = client.post(url, json.dumps({"client_id": str(uuid.uuid4()), "answers": {}}), content_type="application/json")
+    assert bad.status_code == 400
+    assert client.post(url, "not json", content_type="application/json").status_code == 400
+
+
+def test_the_qr_code_comes_as_png_and_svg(client: Client, survey: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    png = client.get(reverse("survey-qr", args=[survey.pk, "png"]))
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    svg = client.get(reverse("survey-qr", args=[survey.pk, "svg"]))
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in svg.content
+    assert client.get(reverse("survey-qr", args=[survey.pk, "gif"])).status_code == 404
+
+
+def test_the_preview_draws_every_kind_of_question(client: Client, panel: Panel, coordinator: User) -> None:
+    survey = make_survey(panel, by=coordinator)
+    section = survey.sections.get()
+    K = Question.Kind
+    question_add(section=section, kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True)
+    question_add(section=section, kind=K.SCALE, text="Zero to ten?")
+    question_add(section=section, kind=K.RANKING, text="Priorities", options=["Knives", "Drugs"])
+    question_add(section=section, kind=K.NUMBER, text="How many?")
+    question_add(section=section, kind=K.MATRIX, text="Agree?", options=["Fair"], scale="agreement")
+    question_add(section=section, kind=K.RATING, text="Rate?")
+    question_add(section=section, kind=K.DEMOGRAPHICS, text="About you")
+    client.force_login(coordinator)
+    text = page_text(client.get(reverse("survey-preview", args=[survey.pk])))
+    for expected in (
+        "If other, please say",
+        "Number your priorities",
+        "Strongly agree",
+        "Very poor",
+        "Black, Black British",
+        "Prefer not to say",
+        "first part of your postcode",
+    ):
+        assert expected in text, expected
+    assert len(questions(survey)) == 11
+
+
+def test_the_panel_nav_shows_surveys_to_builders_only(
+    client: Client, panel: Panel, member: User, coordinator: User
+) -> None:
+    client.force_login(member)
+    assert "Surveys" not in page_text(client.get(reverse("panel-detail", args=[panel.slug])))
+    client.force_login(coordinator)
+    assert "Surveys" in page_text(client.get(reverse("panel-detail", args=[panel.slug])))
