@@ -195,6 +195,20 @@ def test_database_and_redis_urls_switch_the_backends() -> None:
     assert "redis://cache.internal:6379/1" in _setting("CACHES", environ)
 
 
+def test_the_channel_layer_reads_redis_longer_than_it_blocks_waiting_for_messages() -> None:
+    """redis-py 8 times a socket read out after 5 s by default, as long as channels-redis blocks in BZPOPMIN: the
+    read must outlast the wait, or a quiet consumer dies under load and its live events are lost."""
+    import ast
+
+    from channels_redis.core import RedisChannelLayer
+
+    environ = _clean_environ() | {"REDIS_URL": "redis://cache.internal:6379/1"}
+    layers = ast.literal_eval(_setting("CHANNEL_LAYERS", environ))
+    (host,) = layers["default"]["CONFIG"]["hosts"]
+    assert host["address"] == "redis://cache.internal:6379/1"
+    assert host["socket_timeout"] > RedisChannelLayer.brpop_timeout
+
+
 def test_a_bad_boolean_stops_start_up_and_names_the_variable() -> None:
     result = _manage("check", environ=_clean_environ() | {"DEBUG": "maybe"})
 
