@@ -311,7 +311,8 @@ def _check_form_token(survey: Survey, token: str) -> str:
 def _check_rate(survey: Survey) -> None:
     """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted in the shared cache."""
     limit = getattr(settings, "SURVEY_RESPONSES_PER_MINUTE", 120)
-    key = f"surveys:rate:{survey.pk}:{int(timezone.now().timestamp() // 60)}"
+    # Keyed by the survey's random public key, not its pk, so that test databases sharing one Redis never collide.
+    key = f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

@@ -7,7 +7,6 @@ import re
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -16,11 +15,6 @@ from surveys.models import Question, Response, Survey
 from surveys.services import question_add, survey_close, survey_invitations_create
 from tests.frontend.helpers import error_summary, page_text
 from tests.surveys.factories import answers, make_survey, questions
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

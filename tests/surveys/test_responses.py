@@ -4,7 +4,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
@@ -25,11 +24,6 @@ from surveys.services import (
 from tests.surveys.factories import answers, make_survey, questions, token
 
 ONLINE = Response.Channel.ONLINE
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture
