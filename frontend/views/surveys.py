@@ -595,7 +595,8 @@ def _respond(
     form_token = request.POST.get("form_token") or form_token_issue(survey)
     if request.method == "POST":
         data = _form_data(request)
-        if under_18 and not request.POST.get("young_consent"):
+        said_young = any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
+        if (under_18 or said_young) and not request.POST.get("young_consent"):
             errors["young_consent"] = "Tick the box to say you are happy to take part, or close this page"
         try:
             if errors:
@@ -625,6 +626,11 @@ def _respond(
             "errors": errors,
             "form_token": form_token,
             "under_18": under_18,
+            # The demographics age answer that, when 14 to 17, brings up the young people's information.
+            "young_trigger": next(
+                (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS),
+                "",
+            ),
             "age": source.get("age", ""),
         },
         status=400 if errors else 200,

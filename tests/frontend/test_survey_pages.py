@@ -241,3 +241,20 @@ def test_the_panel_nav_shows_surveys_to_builders_only(
     assert "Surveys" not in page_text(client.get(reverse("panel-detail", args=[panel.slug])))
     client.force_login(coordinator)
     assert "Surveys" in page_text(client.get(reverse("panel-detail", args=[panel.slug])))
+
+
+def test_answering_14_to_17_in_the_demographics_also_brings_up_the_consent(client: Client, survey: Survey) -> None:
+    survey.status = Survey.Status.DRAFT
+    survey.save()
+    section = survey.sections.get()
+    question_add(section=section, kind=Question.Kind.DEMOGRAPHICS, text="About you")
+    survey.status = Survey.Status.OPEN
+    survey.save()
+    url = reverse("survey-respond", args=[survey.public_key])
+    form = client.get(url, {"start": "1", "age": "18+"})
+    assert "data-show-if-values='[\"14-17\"]'" in form.content.decode()
+    data = {"form_token": _token(form), **answers(survey, q1="No", q5_age_band="14-17")}
+    refused = client.post(url, data)
+    assert "happy to take part" in error_summary(refused)
+    assert client.post(url, {**data, "young_consent": "yes"}).status_code == 302
+    assert Response.objects.get().under_18
