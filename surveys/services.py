@@ -327,7 +327,9 @@ def _check_rate(survey: Survey) -> None:
 
 def survey_questions(survey: Survey) -> list[Question]:
     return list(
-        survey.questions.select_related("section").order_by("section__position", "section_id", "position", "pk")
+        survey.questions.select_related("section", "show_if_question").order_by(
+            "section__position", "section_id", "position", "pk"
+        )
     )
 
 

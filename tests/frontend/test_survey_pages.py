@@ -7,7 +7,9 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from panels.models import Panel, User
@@ -258,3 +260,36 @@ def test_answering_14_to_17_in_the_demographics_also_brings_up_the_consent(clien
     assert "happy to take part" in error_summary(refused)
     assert client.post(url, {**data, "young_consent": "yes"}).status_code == 302
     assert Response.objects.get().under_18
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_builder_and_response_pages_cost_the_same_queries_whatever_the_number_of_questions(
+    client: Client, panel: Panel, coordinator: User
+) -> None:
+    counts = []
+    for n in (5, 15):
+        survey = make_survey(panel, by=coordinator, title=f"Survey with {n}")
+        section = survey.sections.get()
+        first = questions(survey)[0]
+        for i in range(n):
+            question_add(
+                section=section,
+                kind=Question.Kind.TEXT,
+                text=f"Question {i}",
+                show_if_question=first,
+                show_if_values=["Yes"],
+            )
+        survey.status = Survey.Status.OPEN
+        survey.save()
+        client.force_login(coordinator)
+        detail = _queries(client, reverse("survey-detail", args=[survey.pk]))
+        listing = _queries(client, reverse("survey-list", args=[panel.slug]))
+        client.logout()
+        respond = _queries(client, reverse("survey-respond", args=[survey.public_key]) + "?start=1")
+        counts.append((detail, listing, respond))
+    assert counts[0] == counts[1]
