@@ -130,6 +130,59 @@ def condition_choices(question: Question) -> list[tuple[str, str]]:
     return []
 
 
+def _question_fields(
+    *,
+    survey: Survey,
+    kind: str,
+    text: str,
+    help_text: str,
+    required: bool,
+    options: Sequence[str],
+    allow_other: bool,
+    scale: str,
+    minimum: int | None,
+    maximum: int | None,
+    show_if_question: Question | None,
+    show_if_values: Sequence[str],
+    editing: Question | None = None,
+) -> dict[str, Any]:
+    options = [o.strip() for o in options if o.strip()]
+    _validate_question(
+        survey=survey,
+        kind=kind,
+        text=text,
+        options=options,
+        scale=scale,
+        show_if_question=show_if_question,
+        show_if_values=show_if_values,
+        position_before=editing,
+    )
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise SurveyError("The smallest number allowed must not be more than the largest.")
+    return {
+        "kind": kind,
+        "text": text.strip(),
+        "help_text": help_text.strip(),
+        "required": required,
+        "options": options,
+        "allow_other": allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
+        "scale": scale if kind == Question.Kind.MATRIX else "",
+        "minimum": minimum if kind == Question.Kind.NUMBER else None,
+        "maximum": maximum if kind == Question.Kind.NUMBER else None,
+        "show_if_question": show_if_question,
+        "show_if_values": list(show_if_values) if show_if_question else [],
+    }
+
+
+def _check_condition_order(survey: Survey) -> None:
+    """A display condition must name a question asked before the one it shows: answers are read in order."""
+    seen: set[int] = set()
+    for q in survey_questions(survey):
+        if q.show_if_question_id is not None and q.show_if_question_id not in seen:
+            raise SurveyError("A question can only depend on the answer to a question before it.")
+        seen.add(q.pk)
+
+
 @transaction.atomic
 def question_add(
     *,
@@ -149,34 +202,76 @@ def question_add(
 ) -> Question:
     survey = section.survey
     _check_editable(survey)
-    options = [o.strip() for o in options if o.strip()]
-    _validate_question(
+    fields = _question_fields(
         survey=survey,
         kind=kind,
         text=text,
+        help_text=help_text,
+        required=required,
         options=options,
+        allow_other=allow_other,
         scale=scale,
+        minimum=minimum,
+        maximum=maximum,
         show_if_question=show_if_question,
         show_if_values=show_if_values,
     )
     last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
-    return Question.objects.create(
+    question = Question.objects.create(
+        survey=survey, section=section, position=last + 1, standard_code=standard_code, **fields
+    )
+    _check_condition_order(survey)
+    return question
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    section: Section,
+    kind: str,
+    text: str,
+    help_text: str = "",
+    required: bool = False,
+    options: Sequence[str] = (),
+    allow_other: bool = False,
+    scale: str = "",
+    minimum: int | None = None,
+    maximum: int | None = None,
+    show_if_question: Question | None = None,
+    show_if_values: Sequence[str] = (),
+) -> Question:
+    """Change a question of a survey with no responses. Changing its wording drops any national-set code."""
+    survey = question.survey
+    _check_editable(survey)
+    if section.survey_id != survey.pk:
+        raise SurveyError("That section is in another survey.")
+    fields = _question_fields(
         survey=survey,
-        section=section,
-        position=last + 1,
         kind=kind,
-        text=text.strip(),
-        help_text=help_text.strip(),
+        text=text,
+        help_text=help_text,
         required=required,
         options=options,
-        allow_other=allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
-        scale=scale if kind == Question.Kind.MATRIX else "",
+        allow_other=allow_other,
+        scale=scale,
         minimum=minimum,
         maximum=maximum,
         show_if_question=show_if_question,
-        show_if_values=list(show_if_values) if show_if_question else [],
-        standard_code=standard_code,
+        show_if_values=show_if_values,
+        editing=question,
     )
+    if question.standard_code and (fields["text"] != question.text or fields["options"] != question.options):
+        question.standard_code = ""  # no longer the national wording, so no longer comparable
+    if section.pk != question.section_id:
+        last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
+        question.section = section
+        question.position = last + 1
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.save()
+    _check_condition_order(survey)
+    return question
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from surveys.models import Question, Response, Survey
 from surveys.permissions import (
     get_public_survey,
     get_question_on_survey,
+    get_section_on_survey,
     get_survey_for_user,
     get_survey_panel_access,
 )
@@ -39,6 +40,7 @@ from surveys.services import (
     invitation_for_token,
     question_add,
     question_delete,
+    question_update,
     response_submit,
     section_add,
     survey_add_trust_set,
@@ -49,6 +51,7 @@ from surveys.services import (
     survey_new_version,
     survey_open,
     survey_questions,
+    survey_update,
 )
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -93,11 +96,13 @@ class QuestionForm(forms.Form):
         help_text="Leave as “Always show” unless the question only makes sense after a certain answer.",
     )
 
-    def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, survey: Survey, editing: Question | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["section"].choices = [(s.pk, s.title) for s in survey.sections.order_by("position", "pk")]  # type: ignore[attr-defined]
         conditions: list[tuple[str, str]] = [("", "Always show")]
         for number, q in enumerate(survey_questions(survey), start=1):
+            if editing is not None and q.pk == editing.pk:
+                continue
             for value, label in condition_choices(q):
                 conditions.append((f"{q.pk}:{value}", f"Question {number} ({_short(q.text)}) is “{label}”"))
         self.fields["show_if"].choices = conditions  # type: ignore[attr-defined]
@@ -304,32 +309,54 @@ def survey_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def question_initial(question: Question) -> dict[str, Any]:
+    first_value = question.show_if_values[0] if question.show_if_values else ""
+    return {
+        "section": question.section_id,
+        "kind": question.kind,
+        "text": question.text,
+        "help_text": question.help_text,
+        "required": question.required,
+        "options": "\n".join(question.options),
+        "allow_other": question.allow_other,
+        "scale": question.scale,
+        "minimum": question.minimum,
+        "maximum": question.maximum,
+        "show_if": f"{question.show_if_question_id}:{first_value}" if question.show_if_question_id else "",
+    }
+
+
+def _question_values(survey: Survey, form: QuestionForm) -> dict[str, Any]:
+    """From the form to the keyword arguments of question_add / question_update."""
+    data = form.cleaned_data
+    show_if_question, show_if_values = None, []
+    if data["show_if"]:
+        question_pk, _, value = data["show_if"].partition(":")
+        show_if_question = get_question_on_survey(survey, int(question_pk))
+        show_if_values = [value]
+    return {
+        "section": get_section_on_survey(survey, data["section"]),
+        "kind": data["kind"],
+        "text": data["text"],
+        "help_text": data["help_text"],
+        "required": data["required"],
+        "options": data["options"].splitlines(),
+        "allow_other": data["allow_other"],
+        "scale": data["scale"] or ("agreement" if data["kind"] == Question.Kind.MATRIX else ""),
+        "minimum": data["minimum"],
+        "maximum": data["maximum"],
+        "show_if_question": show_if_question,
+        "show_if_values": show_if_values,
+    }
+
+
 @login_required
 def survey_question_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey, access = get_survey_for_user(request.user, pk)
     form = QuestionForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        show_if_question, show_if_values = None, []
-        if data["show_if"]:
-            question_pk, _, value = data["show_if"].partition(":")
-            show_if_question = get_question_on_survey(survey, int(question_pk))
-            show_if_values = [value]
         try:
-            question_add(
-                section=survey.sections.get(pk=data["section"]),
-                kind=data["kind"],
-                text=data["text"],
-                help_text=data["help_text"],
-                required=data["required"],
-                options=data["options"].splitlines(),
-                allow_other=data["allow_other"],
-                scale=data["scale"] or ("agreement" if data["kind"] == Question.Kind.MATRIX else ""),
-                minimum=data["minimum"],
-                maximum=data["maximum"],
-                show_if_question=show_if_question,
-                show_if_values=show_if_values,
-            )
+            question_add(**_question_values(survey, form))
         except SurveyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -338,6 +365,51 @@ def survey_question_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(
         request,
         "frontend/surveys/question_form.html",
+        {"panel": access.panel, "access": access, "survey": survey, "form": form, "question": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def survey_question_edit(request: AuthenticatedHttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    survey, access = get_survey_for_user(request.user, pk)
+    question = get_question_on_survey(survey, question_pk)
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        survey=survey,
+        editing=question,
+        initial=question_initial(question),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            question_update(question=question, **_question_values(survey, form))
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Question changed.")
+            return redirect("survey-detail", pk=survey.pk)
+    return render(
+        request,
+        "frontend/surveys/question_form.html",
+        {"panel": access.panel, "access": access, "survey": survey, "form": form, "question": question},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def survey_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    survey, access = get_survey_for_user(request.user, pk)
+    form = SurveyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": survey.title, "introduction": survey.introduction},
+    )
+    if request.method == "POST" and form.is_valid():
+        survey_update(survey=survey, **form.cleaned_data)
+        messages.success(request, "Survey details saved.")
+        return redirect("survey-detail", pk=survey.pk)
+    return render(
+        request,
+        "frontend/surveys/edit.html",
         {"panel": access.panel, "access": access, "survey": survey, "form": form},
         status=400 if form.errors else 200,
     )
@@ -667,6 +739,8 @@ urlpatterns: list[URLPattern] = [
     path("panels/<slug:slug>/surveys/new/", survey_new, name="survey-create"),
     path("surveys/<int:pk>/", survey_detail, name="survey-detail"),
     path("surveys/<int:pk>/questions/new/", survey_question_new, name="survey-question-create"),
+    path("surveys/<int:pk>/edit/", survey_edit, name="survey-edit"),
+    path("surveys/<int:pk>/questions/<int:question_pk>/edit/", survey_question_edit, name="survey-question-edit"),
     path("surveys/<int:pk>/questions/<int:question_pk>/delete/", survey_question_delete, name="survey-question-delete"),
     path("surveys/<int:pk>/sections/new/", survey_section_new, name="survey-section-create"),
     path("surveys/<int:pk>/trust-set/", survey_trust_set, name="survey-trust-set"),

@@ -293,3 +293,20 @@ def test_the_builder_and_response_pages_cost_the_same_queries_whatever_the_numbe
         respond = _queries(client, reverse("survey-respond", args=[survey.public_key]) + "?start=1")
         counts.append((detail, listing, respond))
     assert counts[0] == counts[1]
+
+
+def test_a_builder_changes_a_question_and_the_survey_details(client: Client, panel: Panel, coordinator: User) -> None:
+    survey = make_survey(panel, by=coordinator)
+    client.force_login(coordinator)
+    q4 = questions(survey)[3]
+    url = reverse("survey-question-edit", args=[survey.pk, q4.pk])
+    form = client.get(url)
+    assert "Anything else?" in form.content.decode()
+    data = {"section": q4.section_id, "kind": "text", "text": "Anything more to tell us?"}
+    assert client.post(url, data).status_code == 302
+    q4.refresh_from_db()
+    assert q4.text == "Anything more to tell us?"
+    edit = reverse("survey-edit", args=[survey.pk])
+    assert client.post(edit, {"title": "Renamed", "introduction": "Hello"}).status_code == 302
+    survey.refresh_from_db()
+    assert survey.title == "Renamed"

@@ -38,6 +38,8 @@ RULES: dict[str, Rule] = {
     "survey-create": Rule(panel, (Check("GET", PANEL_MANAGE), Check("POST", PANEL_MANAGE, {"title": ""}))),
     "survey-detail": Rule(survey, get(PANEL_MANAGE)),
     "survey-question-create": Rule(survey, (Check("GET", PANEL_MANAGE), Check("POST", PANEL_MANAGE, {"text": ""}))),
+    "survey-edit": Rule(survey, (Check("GET", PANEL_MANAGE), Check("POST", PANEL_MANAGE, {"title": ""}))),
+    "survey-question-edit": Rule(question, (Check("GET", PANEL_MANAGE), Check("POST", PANEL_MANAGE, {"text": ""}))),
     "survey-question-delete": Rule(question, post(PANEL_MANAGE)),
     "survey-section-create": Rule(survey, post(PANEL_MANAGE, {"title": ""})),
     "survey-trust-set": Rule(survey, post(PANEL_MANAGE)),

@@ -14,6 +14,7 @@ from surveys.services import (
     SurveyLocked,
     question_add,
     question_delete,
+    question_update,
     response_submit,
     section_add,
     survey_add_trust_set,
@@ -124,3 +125,55 @@ def test_it_will_not_open_an_empty_survey_or_close_before_it_opens(panel: Panel)
     now = timezone.now()
     with pytest.raises(SurveyError, match="after the opening date"):
         survey_open(survey=survey, opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=1))
+
+
+def test_a_question_can_be_changed_until_there_are_responses(panel: Panel) -> None:
+    survey = make_survey(panel)
+    q1 = questions(survey)[0]
+    question_update(
+        question=q1,
+        section=q1.section,
+        kind=Question.Kind.SINGLE,
+        text="Have you ever been stopped?",
+        options=["Yes", "No", "Not sure"],
+        required=True,
+    )
+    q1.refresh_from_db()
+    assert q1.options == ["Yes", "No", "Not sure"]
+    survey_open(survey=survey)
+    response_submit(
+        survey=survey, data=answers(survey, q1="No"), channel=Response.Channel.ONLINE, form_token=token(survey)
+    )
+    with pytest.raises(SurveyLocked):
+        question_update(question=q1, section=q1.section, kind=Question.Kind.TEXT, text="Changed")
+
+
+def test_a_condition_must_name_an_earlier_question(panel: Panel) -> None:
+    survey = make_survey(panel)
+    q1 = questions(survey)[0]
+    later = section_add(survey=survey, title="Later")
+    q5 = question_add(section=later, kind=Question.Kind.SINGLE, text="Later?", options=["Yes", "No"])
+    with pytest.raises(SurveyError, match="before it"):
+        question_update(
+            question=q1,
+            section=q1.section,
+            kind=Question.Kind.SINGLE,
+            text=q1.text,
+            options=q1.options,
+            show_if_question=q5,
+            show_if_values=["Yes"],
+        )
+    q1.refresh_from_db()
+    assert q1.show_if_question is None
+
+
+def test_changing_the_wording_of_a_national_question_drops_its_code(panel: Panel) -> None:
+    survey = make_survey(panel)
+    survey_add_trust_set(survey=survey)
+    good_job = survey.questions.get(standard_code="trust.good_job")
+    question_update(question=good_job, section=good_job.section, kind=good_job.kind, text=good_job.text, required=True)
+    good_job.refresh_from_db()
+    assert good_job.standard_code == "trust.good_job"
+    question_update(question=good_job, section=good_job.section, kind=good_job.kind, text="How good are the police?")
+    good_job.refresh_from_db()
+    assert good_job.standard_code == ""
