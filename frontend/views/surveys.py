@@ -625,7 +625,8 @@ def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonRespo
     except ResponseInvalid as exc:
         return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
     except ResponseRefused as exc:
-        return JsonResponse({"ok": False, "errors": {"": str(exc)}, "reason": exc.reason}, status=409)
+        status = 429 if exc.reason == "rate" else 409
+        return JsonResponse({"ok": False, "errors": {"": str(exc)}, "reason": exc.reason}, status=status)
     return JsonResponse({"ok": True, "id": response.pk})
 
 
@@ -686,6 +687,20 @@ def _respond(
         except ResponseRefused as exc:
             if exc.reason == "duplicate":
                 return redirect("survey-thanks", public_key=survey.public_key)
+            if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
+                return render(
+                    request,
+                    "frontend/surveys/respond.html",
+                    {
+                        "survey": survey,
+                        "sections": question_views(survey, data),
+                        "errors": {"": str(exc)},
+                        "form_token": form_token,
+                        "under_18": under_18,
+                        "age": source.get("age", ""),
+                    },
+                    status=429,
+                )
             return render(request, "frontend/surveys/refused.html", {"survey": survey, "message": str(exc)}, status=409)
         else:
             return redirect("survey-thanks", public_key=survey.public_key)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -310,3 +310,16 @@ def test_a_builder_changes_a_question_and_the_survey_details(client: Client, pan
     assert client.post(edit, {"title": "Renamed", "introduction": "Hello"}).status_code == 302
     survey.refresh_from_db()
     assert survey.title == "Renamed"
+
+
+@override_settings(SURVEY_RESPONSES_PER_MINUTE=1)
+def test_a_flood_keeps_the_answers_and_asks_to_send_again_in_a_minute(client: Client, survey: Survey) -> None:
+    url = reverse("survey-respond", args=[survey.public_key])
+    first = client.get(url, {"start": "1"})
+    assert client.post(url, {"form_token": _token(first), **answers(survey, q1="No")}).status_code == 302
+    second = client.get(url, {"start": "1"})
+    response = client.post(url, {"form_token": _token(second), **answers(survey, q1="No", q4="Kept for later")})
+    assert response.status_code == 429
+    assert "Wait a minute" in error_summary(response)
+    assert "Kept for later" in response.content.decode()
+    assert Response.objects.count() == 1

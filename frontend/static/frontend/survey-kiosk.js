@@ -102,7 +102,7 @@ async function flush() {
         say(`No connection. ${readQueue().length} response(s) saved on this tablet, to be sent when it is back.`);
         return;
       }
-      if (result.status >= 500) return; // the server is having trouble: keep it and try later
+      if (result.status >= 500 || result.status === 429) return; // busy or in trouble: keep it and try later
       // Stored (or refused for good, e.g. the survey closed): either way it leaves the queue.
       writeQueue(readQueue().filter((q) => q.client_id !== item.client_id));
     }
@@ -137,7 +137,7 @@ if (form) {
       showErrors(result.body.errors);
       return;
     }
-    if (result.status >= 500) {
+    if (result.status >= 500 || result.status === 429) {
       writeQueue([...readQueue(), item]);
     } else if (!result.body.ok) {
       showErrors(result.body.errors);
