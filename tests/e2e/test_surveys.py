@@ -177,3 +177,25 @@ def test_a_paper_form_is_typed_in_from_the_keyboard(pages: Pages, world: World) 
         "Have you been stopped and searched?": "No",
         "The police in my area treat young people fairly.": "tend_to_agree",
     }
+
+
+def test_a_youth_commissioner_builds_a_survey_on_a_phone(pages: Pages, world: World) -> None:
+    page = pages.new(width=PHONE, height=844)
+    sign_in(page, world.outsider)  # a member of the youth commission
+    visit(page, f"/panels/{world.other_panel.slug}/")
+    follow(page, "Surveys", within="nav.app-subnav")
+    assert_fits_phone(page)
+    follow(page, "Create a survey", within="main")
+    assert_fits_phone(page)
+    page.get_by_label("Title").fill("Big Conversation")
+    submit(page, "Create the survey", status=200)
+    assert_fits_phone(page)
+    follow(page, "Add a question", within="main")
+    assert_fits_phone(page)
+    page.get_by_label("Type of question").select_option(label="About you (demographics)")
+    page.get_by_label("Question", exact=True).fill("About you")
+    submit(page, "Add the question", status=200)
+    assert_fits_phone(page)
+    follow(page, "Preview", within="main")
+    assert_fits_phone(page)
+    expect(page.locator("#survey-form")).to_contain_text("first part of your postcode")
