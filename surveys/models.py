@@ -180,3 +180,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer to {self.question_id} in response {self.response_id}"
+
+
+from surveys.loop_models import AnswerTheme, Recommendation, RecommendationUpdate, Theme  # noqa: E402,F401
