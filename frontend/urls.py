@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
+from frontend.views import survey_results as survey_results_pages
 from frontend.views import surveys as survey_pages
 
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     *escalations.urlpatterns,
     *audit.urlpatterns,
     *survey_pages.urlpatterns,
+    *survey_results_pages.urlpatterns,
 ]

@@ -1,0 +1,495 @@
+"""Results of a survey, assembled from its answers: counts, percentages and Wilson intervals per question, breakdowns
+by a demographic question, small numbers suppressed for anything shared beyond the panel, and weighting for
+probability samples. The arithmetic is surveys/stats.py; this module only reads rows and arranges them.
+
+Two audiences (docs/survey-results.md):
+
+- the panel itself ("panel"): every count, with cells under 10 marked so that nobody copies them out by mistake;
+- anyone beyond the panel ("shared": the shared page and the shared exports): cells hidden by `suppress_table`
+  (primary and secondary suppression), and no free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from statistics import median
+from typing import Any
+
+from panels.census import population_by_five_group
+from surveys import vocab
+from surveys.models import Answer, Question, Response, Survey
+from surveys.services import survey_questions
+from surveys.stats import (
+    SUPPRESSION_THRESHOLD,
+    RakingError,
+    Reporting,
+    SamplingDesign,
+    effective_sample_size,
+    rake,
+    reporting_for,
+    suppress_table,
+    weighted_proportion,
+    wilson_interval,
+)
+
+
+class Audience(StrEnum):
+    PANEL = "panel"
+    SHARED = "shared"
+
+
+# The note shown beside an opt-in survey's intervals: they are the Wilson intervals the issue asks for, but they say
+# nothing about the area, which is why the opt-in sentence still stands.
+OPT_IN_INTERVAL_NOTE = (
+    "The ranges beside each percentage (Wilson 95% intervals) show only how far a share could move by chance "
+    "among people like those who answered; they are not a margin of error for everyone in the area."
+)
+SUPPRESSED_LABEL = "fewer than 10"
+ETHNICITY_PART = "ethnic_group"
+
+# Demographic parts a result can be broken down by (the postcode district has too many values to break down by).
+BREAKDOWN_PARTS = [p for p in vocab.DEMOGRAPHIC_PARTS if p.choices]
+
+
+def design_of(survey: Survey) -> SamplingDesign:
+    """How the survey's respondents were found. The Survey model records no sampling design yet, so every survey is
+    opt-in unless a `sampling_design` field appears on it (docs/survey-results.md)."""
+    return SamplingDesign(getattr(survey, "sampling_design", "") or SamplingDesign.OPT_IN)
+
+
+# --- The rows, read once ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SurveyData:
+    survey: Survey
+    questions: list[Question]
+    response_ids: list[int]
+    # response id -> question id -> (value, other text)
+    answers: dict[int, dict[int, tuple[Any, str]]]
+    responses: list[Response] = field(default_factory=list)  # only when read with the responses (exports)
+
+
+def read_survey_data(survey: Survey, *, with_responses: bool = False) -> SurveyData:
+    """Two or three queries whatever the number of responses: the questions, the answers, and (for exports) the
+    responses themselves."""
+    questions = survey_questions(survey)
+    answers: dict[int, dict[int, tuple[Any, str]]] = {}
+    rows = (
+        Answer.objects.filter(response__survey=survey)
+        .order_by("response_id", "question_id")
+        .values_list("response_id", "question_id", "value", "other_text")
+    )
+    for response_id, question_id, value, other in rows:
+        answers.setdefault(response_id, {})[question_id] = (value, other)
+    responses: list[Response] = []
+    if with_responses:
+        responses = list(Response.objects.filter(survey=survey).order_by("pk"))
+        response_ids = [r.pk for r in responses]
+    else:
+        response_ids = sorted(answers)
+    return SurveyData(survey, questions, response_ids, answers, responses)
+
+
+# --- What one question's answers are counted as ----------------------------------------------------------------------
+
+
+def choices_of(question: Question) -> list[tuple[str, str]]:
+    """(code, label) of the answers a question's results are counted over, in order."""
+    K = Question.Kind
+    if question.kind in (K.SINGLE, K.MULTIPLE, K.RANKING):
+        extra = [(vocab.OTHER, "Other")] if question.allow_other and question.kind != K.RANKING else []
+        return [(o, o) for o in question.options] + extra
+    if question.kind == K.AGREEMENT:
+        return list(vocab.AGREEMENT)
+    if question.kind == K.RATING:
+        return list(vocab.RATING)
+    if question.kind == K.SCALE:
+        return [(str(i), str(i)) for i in range(11)]
+    if question.kind == K.MATRIX:
+        return list(vocab.SCALES.get(question.scale, vocab.AGREEMENT))
+    return []
+
+
+def label_of(question: Question, code: Any) -> str:
+    return dict(choices_of(question)).get(str(code), str(code))
+
+
+def part_choices(part_key: str) -> list[tuple[str, str]]:
+    """The groups of a demographic part as results show them: ethnicity by the five Census 2021 groups."""
+    if part_key == ETHNICITY_PART:
+        return [(g, g) for g in vocab.census.FIVE_GROUPS] + [vocab.PREFER_NOT]
+    part = next(p for p in vocab.DEMOGRAPHIC_PARTS if p.key == part_key)
+    return [*part.choices, vocab.PREFER_NOT]
+
+
+def part_value(value: Any, part_key: str) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    raw = value.get(part_key)
+    if raw is None:
+        return None
+    if part_key == ETHNICITY_PART and raw != vocab.PREFER_NOT[0]:
+        return vocab.five_group_of(raw)
+    return str(raw)
+
+
+# --- Tables ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as an audience may see it: count None when hidden; share/low/high as fractions."""
+
+    count: int | None
+    base: int
+    share: float | None
+    low: float | None
+    high: float | None
+    small: bool  # under the threshold (the panel sees it, marked)
+    hidden: bool = False  # suppressed for this audience
+    margin_of_error: float | None = None
+
+    # Percentages for pages and exports (the fractions times 100).
+    @property
+    def percent(self) -> float | None:
+        return None if self.share is None else 100 * self.share
+
+    @property
+    def low_percent(self) -> float | None:
+        return None if self.low is None else 100 * self.low
+
+    @property
+    def high_percent(self) -> float | None:
+        return None if self.high is None else 100 * self.high
+
+    @property
+    def moe_points(self) -> float | None:
+        return None if self.margin_of_error is None else 100 * self.margin_of_error
+
+
+@dataclass
+class Row:
+    code: str
+    label: str
+    cells: list[Cell]  # one per column (a single column when there is no breakdown)
+
+
+@dataclass
+class Table:
+    title: str  # the statement (matrix) or demographic part, or "" for the question itself
+    columns: list[str]  # column headings; [""] when there is no breakdown
+    bases: list[int | None]  # respondents answering in each column; None when hidden
+    rows: list[Row]
+    n_eff: float | None = None  # weighted probability samples
+    multiple: bool = False  # shares may add up to more than 100%
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(c.hidden for r in self.rows for c in r.cells)
+
+
+@dataclass
+class NumberSummary:
+    count: int | None
+    median: float | None
+    minimum: int | None
+    maximum: int | None
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    question: Question
+    answered: int
+    tables: list[Table] = field(default_factory=list)
+    number_summary: NumberSummary | None = None
+    texts: list[str] = field(default_factory=list)  # free text (and "Other, please say"): panel only
+    text_count: int = 0
+
+
+@dataclass
+class BreakdownChoice:
+    key: str  # "<question pk>-<part>" for a demographics part, "<question pk>" for a single-choice question
+    label: str
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    audience: Audience
+    reporting: Reporting
+    responses: int
+    questions: list[QuestionResult]
+    breakdown: BreakdownChoice | None
+    breakdown_choices: list[BreakdownChoice]
+    weighting_note: str = ""
+    interval_note: str = ""
+
+
+def _cell(count: int, base: int, *, small: bool, hidden: bool) -> Cell:
+    if hidden:
+        return Cell(None, base, None, None, None, small=small, hidden=True)
+    interval = wilson_interval(count, base) if base else None
+    return Cell(
+        count,
+        base,
+        count / base if base else None,
+        interval[0] if interval else None,
+        interval[1] if interval else None,
+        small=small,
+    )
+
+
+def build_table(
+    title: str,
+    choices: Sequence[tuple[str, str]],
+    columns: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    bases: Sequence[int],
+    audience: Audience,
+    *,
+    multiple: bool = False,
+) -> Table:
+    """A table of counts (rows = choices, columns = groups) with shares of each column's base and Wilson intervals.
+
+    Shared: cells hidden by suppress_table (primary and secondary), and bases under the threshold hidden with every
+    cell in their column. Panel: every count shown, those under the threshold marked small.
+    """
+    flags = suppress_table(counts) if counts else None
+    rows: list[Row] = []
+    hidden_bases = [audience is Audience.SHARED and b < SUPPRESSION_THRESHOLD for b in bases]
+    if flags is not None and audience is Audience.SHARED:
+        for c, flag in enumerate(flags.column_totals):
+            # Multiple-choice columns add up to more than the base, so their base is checked by itself above.
+            if flag is not None and not multiple:
+                hidden_bases[c] = True
+    for r, (code, label) in enumerate(choices):
+        cells = []
+        for c, count in enumerate(counts[r]):
+            hidden = audience is Audience.SHARED and (
+                hidden_bases[c] or (flags is not None and flags.cells[r][c] is not None)
+            )
+            cells.append(_cell(count, bases[c], small=count < SUPPRESSION_THRESHOLD, hidden=hidden))
+        rows.append(Row(code, label, cells))
+    shown_bases: list[int | None] = [None if h else b for b, h in zip(bases, hidden_bases, strict=True)]
+    return Table(title, list(columns), shown_bases, rows, multiple=multiple)
+
+
+def _weighted_table(
+    title: str,
+    choices: Sequence[tuple[str, str]],
+    values: Mapping[int, set[str]],
+    weights: Mapping[int, float],
+    audience: Audience,
+    *,
+    multiple: bool = False,
+) -> Table:
+    """A single-column table for a weighted probability sample: counts are people, shares and intervals weighted."""
+    answered = list(values)
+    counts = [[sum(1 for rid in answered if code in values[rid])] for code, _ in choices]
+    table = build_table(title, choices, [""], counts, [len(answered)], audience, multiple=multiple)
+    answered_weights = [weights.get(rid, 1.0) for rid in answered]
+    for row in table.rows:
+        cell = row.cells[0]
+        if cell.hidden:
+            continue
+        weighted = weighted_proportion([row.code in values[rid] for rid in answered], answered_weights)
+        if weighted is None:
+            continue
+        row.cells[0] = Cell(
+            cell.count,
+            cell.base,
+            weighted.share,
+            weighted.low,
+            weighted.high,
+            small=cell.small,
+            margin_of_error=weighted.margin_of_error,
+        )
+    table.n_eff = effective_sample_size(answered_weights) if answered_weights else None
+    return table
+
+
+# --- A question's values per respondent ------------------------------------------------------------------------------
+
+
+def _values_for(question: Question, value: Any, other: str) -> set[str]:
+    """The codes one answer counts under, for single/multiple/agreement/rating/scale questions."""
+    K = Question.Kind
+    if question.kind == K.MULTIPLE:
+        return {str(v) for v in value} if isinstance(value, list) else set()
+    if question.kind == K.RANKING:
+        return {str(value[0])} if isinstance(value, list) and value else set()  # ranked first
+    return {str(value)}
+
+
+def _group_of(data: SurveyData, breakdown: BreakdownChoice | None) -> tuple[list[str], dict[int, str]]:
+    """Column headings and each response's column for a breakdown (responses in no column are left out)."""
+    if breakdown is None:
+        return [""], {rid: "" for rid in data.response_ids}
+    question_pk, _, part = breakdown.key.partition("-")
+    qid = int(question_pk)
+    question = next(q for q in data.questions if q.pk == qid)
+    groups: dict[int, str] = {}
+    if part:
+        choices = part_choices(part)
+        for rid in data.response_ids:
+            answer = data.answers.get(rid, {}).get(qid)
+            value = part_value(answer[0], part) if answer else None
+            if value is not None:
+                groups[rid] = value
+    else:
+        choices = choices_of(question)
+        for rid in data.response_ids:
+            answer = data.answers.get(rid, {}).get(qid)
+            if answer is not None:
+                groups[rid] = str(answer[0])
+    labels = dict(choices)
+    columns = [code for code, _ in choices]
+    return [labels[c] for c in columns], {rid: labels.get(g, g) for rid, g in groups.items()}
+
+
+def breakdown_choices(questions: Sequence[Question]) -> list[BreakdownChoice]:
+    result: list[BreakdownChoice] = []
+    for number, q in enumerate(questions, start=1):
+        if q.kind == Question.Kind.DEMOGRAPHICS:
+            for part in BREAKDOWN_PARTS:
+                label = "Ethnic group (five Census groups)" if part.key == ETHNICITY_PART else part.label
+                result.append(BreakdownChoice(f"{q.pk}-{part.key}", f"Question {number}: {label}"))
+        elif q.kind == Question.Kind.SINGLE:
+            result.append(BreakdownChoice(str(q.pk), f"Question {number}: {q.text}"))
+    return result
+
+
+# --- Weighting -------------------------------------------------------------------------------------------------------
+
+
+def rake_to_census(survey: Survey, data: SurveyData) -> tuple[dict[int, float], str]:
+    """Weights raked to the Census 2021 five-group margins of the survey's force area, from the first demographics
+    question's ethnic group; ({}, why not) when it cannot be done, in which case results are left unweighted."""
+    demographics = next((q for q in data.questions if q.kind == Question.Kind.DEMOGRAPHICS), None)
+    if demographics is None:
+        return {}, "Not weighted: the survey has no demographics question to weight by."
+    respondents = []
+    for rid in data.response_ids:
+        answer = data.answers.get(rid, {}).get(demographics.pk)
+        group = part_value(answer[0], ETHNICITY_PART) if answer else None
+        respondents.append({"ethnicity": None if group == vocab.PREFER_NOT[0] else group})
+    try:
+        margin = population_by_five_group(survey.panel.force_area.code)
+        result = rake(respondents, {"ethnicity": margin})
+    except (KeyError, RakingError) as exc:
+        return {}, f"Not weighted: {exc}."
+    weights = dict(zip(data.response_ids, result.weights, strict=True))
+    return weights, (
+        "Weighted to the Census 2021 population of the force area by ethnic group (five groups); effective "
+        f"sample size {effective_sample_size(result.weights):.1f} of {len(result.weights)} responses."
+    )
+
+
+# --- Assembly --------------------------------------------------------------------------------------------------------
+
+
+def survey_results(
+    survey: Survey,
+    *,
+    audience: Audience | str = Audience.PANEL,
+    breakdown: str | None = None,
+    design: SamplingDesign | str | None = None,
+    data: SurveyData | None = None,
+) -> SurveyResults:
+    """Every question's results for an audience, optionally broken down by a demographic (or single-choice) question.
+
+    Weighted (probability samples only) results are not broken down: a breakdown shows counts and unweighted shares.
+    """
+    audience = Audience(audience)
+    data = data or read_survey_data(survey)
+    reporting = reporting_for(design if design is not None else design_of(survey))
+    choices = breakdown_choices(data.questions)
+    chosen = next((c for c in choices if c.key == breakdown), None)
+    columns, group = _group_of(data, chosen)
+    weights: dict[int, float] = {}
+    weighting_note = ""
+    if reporting.weighted and chosen is None:
+        weights, weighting_note = rake_to_census(survey, data)
+
+    results: list[QuestionResult] = []
+    K = Question.Kind
+    for number, question in enumerate(data.questions, start=1):
+        given = {
+            rid: data.answers[rid][question.pk] for rid in data.response_ids if question.pk in data.answers.get(rid, {})
+        }
+        result = QuestionResult(number, question, answered=len(given))
+        if question.kind in (K.SINGLE, K.MULTIPLE, K.AGREEMENT, K.RATING, K.SCALE, K.RANKING):
+            values = {rid: _values_for(question, v, o) for rid, (v, o) in given.items()}
+            multiple = question.kind == K.MULTIPLE
+            title = "Ranked first" if question.kind == K.RANKING else ""
+            result.tables.append(
+                _table(title, choices_of(question), columns, group, values, audience, weights, multiple=multiple)
+            )
+            result.texts = [o for (_, o) in given.values() if o]
+        elif question.kind == K.MATRIX:
+            for i, statement in enumerate(question.options):
+                values = {rid: {str(v[str(i)])} for rid, (v, _) in given.items() if isinstance(v, dict) and str(i) in v}
+                result.tables.append(_table(statement, choices_of(question), columns, group, values, audience, weights))
+        elif question.kind == K.DEMOGRAPHICS:
+            for part in BREAKDOWN_PARTS:
+                values = {}
+                for rid, (v, _) in given.items():
+                    pv = part_value(v, part.key)
+                    if pv is not None:
+                        values[rid] = {pv}
+                title = "Ethnic group (five Census groups)" if part.key == ETHNICITY_PART else part.label
+                # Demographics are described, never weighted: weighting would make them match the Census by design.
+                result.tables.append(_table(title, part_choices(part.key), columns, group, values, audience, {}))
+        elif question.kind == K.NUMBER:
+            numbers = [int(v) for (v, _) in given.values() if isinstance(v, int | float)]
+            small = len(numbers) < SUPPRESSION_THRESHOLD
+            if audience is Audience.SHARED and small:
+                result.number_summary = NumberSummary(None, None, None, None)
+            elif numbers:
+                result.number_summary = NumberSummary(len(numbers), median(numbers), min(numbers), max(numbers))
+        elif question.kind == K.TEXT:
+            result.text_count = len(given)
+            result.texts = [str(v) for (v, _) in given.values()]
+        if audience is Audience.SHARED:
+            # Free text can name people and places: it stays with the panel (themes are shared instead).
+            result.texts = []
+        results.append(result)
+
+    return SurveyResults(
+        survey=survey,
+        audience=audience,
+        reporting=reporting,
+        responses=len(data.response_ids),
+        questions=results,
+        breakdown=chosen,
+        breakdown_choices=choices,
+        weighting_note=weighting_note,
+        interval_note="" if reporting.margin_of_error else OPT_IN_INTERVAL_NOTE,
+    )
+
+
+def _table(
+    title: str,
+    choices: Sequence[tuple[str, str]],
+    columns: Sequence[str],
+    group: Mapping[int, str],
+    values: Mapping[int, set[str]],
+    audience: Audience,
+    weights: Mapping[int, float],
+    *,
+    multiple: bool = False,
+) -> Table:
+    if weights:
+        return _weighted_table(title, choices, values, weights, audience, multiple=multiple)
+    in_column = {col: [rid for rid in values if group.get(rid) == col] for col in columns}
+    counts = [[sum(1 for rid in in_column[col] if code in values[rid]) for col in columns] for code, _ in choices]
+    bases = [len(in_column[col]) for col in columns]
+    return build_table(title, choices, columns, counts, bases, audience, multiple=multiple)
+
+
+def response_count(survey: Survey) -> int:
+    return Response.objects.filter(survey=survey).count()

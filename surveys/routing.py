@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from surveys.consumers import SurveyResultsConsumer
+
+websocket_urlpatterns = [
+    path("ws/surveys/<int:pk>/results/", SurveyResultsConsumer.as_asgi()),
+]
