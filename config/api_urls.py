@@ -7,4 +7,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("panels.api_urls")),
     path("", include("scrutiny.api_urls")),
+    path("", include("surveys.api_urls")),
 ]

@@ -15,6 +15,7 @@ from django.http import Http404
 
 from surveys.loop_models import AnswerTheme, Theme
 from surveys.models import Answer, Question, Survey
+from surveys.permissions import get_survey_for_user
 
 
 class ThemeError(ValueError):
@@ -130,3 +131,12 @@ def theme_merge(*, theme: Theme, into: Theme) -> Theme:
         recommendation.themes.add(into)
     theme.delete()
     return into
+
+
+def get_theme_for_user(user: Any, pk: int) -> Theme:
+    """A theme of a survey the user may build and code; 404 if none, 403 if the survey is not theirs."""
+    theme = Theme.objects.filter(pk=pk).first()
+    if theme is None:
+        raise Http404("No such theme.")
+    theme.survey, _ = get_survey_for_user(user, theme.survey_id)
+    return theme

@@ -32,6 +32,7 @@ from panels.permissions import (
 )
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import reports as scrutiny_reports
+from surveys.recommendations import public_recommendations
 
 
 def _errors(exc: ValidationError) -> str:
@@ -297,6 +298,8 @@ def panel_public(request: HttpRequest, slug: str) -> HttpResponse:
             # Published findings and review session minutes: anonymised (no names, no scores).
             "findings": scrutiny_reports.public_findings(panel),
             "session_minutes": scrutiny_reports.public_session_minutes(panel),
+            # Published recommendations to the PCC with the response and progress ("you said, we did"): no names.
+            "recommendations": public_recommendations(panel),
         },
     )
 

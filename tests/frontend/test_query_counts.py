@@ -96,7 +96,8 @@ DASHBOARD_FOR_OPCC_OFFICER = 8
 PANEL_LIST = 8
 PANEL_PAGE = 10
 MEETING_LIST = 8
-PUBLIC_PANEL_PAGE = 5  # the panel, its members, published minutes, published findings, session minutes
+PUBLIC_PANEL_PAGE = 6  # the panel, its members, published minutes, published findings, session minutes,
+# published recommendations (their updates in one more query when there are any)
 MEETING_EDIT_PAGE = 12
 
 
