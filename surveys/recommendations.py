@@ -165,6 +165,7 @@ def recommendation_create(
 def recommendation_update(
     *, recommendation: Recommendation, title: str, body: str, themes: list[Theme] | None = None
 ) -> Recommendation:
+    recommendation.refresh_from_db(fields=["status"])
     if recommendation.status != Recommendation.Status.DRAFT:
         raise RecommendationError("Only a draft can be changed: this one has been sent to the PCC.")
     if not title.strip() or not body.strip():
@@ -222,6 +223,7 @@ def recommendation_respond(
 def recommendation_add_update(
     *, recommendation: Recommendation, text: str, complete: bool = False, source: str, by: Any
 ) -> RecommendationUpdate:
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.status != Recommendation.Status.RESPONDED:
         raise RecommendationError("Progress can be reported once the PCC has responded.")
     if not text.strip():
