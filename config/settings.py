@@ -45,6 +45,8 @@ PSEUDONYM_KEY = _secret("PSEUDONYM_KEY", _DEV_PSEUDONYM_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Community Scrutiny")
+# Flood protection for public surveys: responses a minute to one survey, counted in the shared cache.
+SURVEY_RESPONSES_PER_MINUTE = env_int("SURVEY_RESPONSES_PER_MINUTE", 120)
 # The site's public address, for links in emails sent outside a request (e.g. `manage.py sendreminders`).
 SITE_URL = env_str("SITE_URL", "").rstrip("/")
 # Open self-sign-up is off: people join panels by invitation.

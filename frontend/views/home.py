@@ -19,7 +19,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/dashboard.html", {"d": dashboard_for(request.user)})
 
 
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For a load balancer or a monitor: the process answers. Touches nothing (no database, no session)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", home, name="home"),
     path("dashboard/", dashboard, name="dashboard"),
 ]

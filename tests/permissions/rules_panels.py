@@ -47,6 +47,7 @@ def get(expected: dict[str, str]) -> tuple[Check, ...]:
 # so the service refuses it with a 400 (which still proves the view was reached and nothing leaked).
 RULES: dict[str, Rule] = {
     "home": Rule(no_kwargs, get(PUBLIC)),
+    "healthz": Rule(no_kwargs, get(PUBLIC)),
     "dashboard": Rule(no_kwargs, get(SIGNED_IN)),
     "panel-list": Rule(no_kwargs, get(SIGNED_IN)),
     "panel-detail": Rule(panel, get(PANEL_READ)),
