@@ -54,7 +54,10 @@ def child_setup() -> None:
 
     call_command("migrate", verbosity=0)
     panel = Panel.objects.create(
-        name="Bench youth commission", slug="bench-youth", kind=Panel.Kind.YOUTH, force_area=ForceArea.objects.first()
+        name="Bench youth commission",
+        slug="bench-youth",
+        kind=Panel.Kind.YOUTH,
+        force_area=ForceArea.objects.order_by("code")[0],
     )
     survey = survey_create(panel=panel, title="Twenty questions", by=None)
     section = survey.sections.get()
