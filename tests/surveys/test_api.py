@@ -1,0 +1,234 @@
+"""The surveys API: the same permissions as the pages, public submission only for open surveys (through the same
+service as the public form), themes and recommendations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from panels.models import Organisation, Panel, User
+from surveys.loop_models import AnswerTheme, Recommendation, Theme
+from surveys.models import Response, Survey
+from surveys.services import survey_close
+from surveys.themes import text_answers, theme_create
+from tests.factories import OrganisationFactory, PanelFactory, StaffRoleFactory, enrol_totp
+from tests.surveys.factories import answers, make_survey
+
+
+def post(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
+    return client.post(url, data=data or {}, content_type="application/json")
+
+
+def submit(client: Client, survey: Survey, **by_number: str) -> Any:
+    started = client.get(reverse("api-public-survey", kwargs={"public_key": survey.public_key})).json()
+    return post(
+        client,
+        reverse("api-public-survey-respond", kwargs={"public_key": survey.public_key}),
+        {"form_token": started["form_token"], "answers": answers(survey, **by_number)},
+    )
+
+
+@pytest.fixture
+def survey(panel: Panel, coordinator: User) -> Survey:
+    return make_survey(panel, by=coordinator, open_it=True)
+
+
+@pytest.fixture
+def officer(panel: Panel) -> User:
+    office = OrganisationFactory.create(kind=Organisation.Kind.OPCC, force_area=panel.force_area)
+    user = StaffRoleFactory.create(user__email="officer@opcc.example.org", organisation=office).user
+    enrol_totp(user)  # staff roles must use two-factor authentication
+    return user
+
+
+# --- Public submission --------------------------------------------------------------------------------------------
+
+
+def test_anyone_answers_an_open_survey(client: Client, survey: Survey) -> None:
+    response = submit(client, survey, q1="Yes", q2="Not told why")
+    assert response.status_code == 201
+    stored = Response.objects.get(pk=response.json()["id"])
+    assert stored.channel == Response.Channel.ONLINE
+
+
+def test_a_form_token_is_used_once(client: Client, survey: Survey) -> None:
+    started = client.get(reverse("api-public-survey", kwargs={"public_key": survey.public_key})).json()
+    url = reverse("api-public-survey-respond", kwargs={"public_key": survey.public_key})
+    body = {"form_token": started["form_token"], "answers": answers(survey, q1="No")}
+    assert post(client, url, body).status_code == 201
+    again = post(client, url, body)
+    assert again.status_code == 400
+    assert again.json()["reason"] == "duplicate"
+
+
+def test_a_closed_survey_takes_no_answers(client: Client, survey: Survey) -> None:
+    started = client.get(reverse("api-public-survey", kwargs={"public_key": survey.public_key})).json()
+    survey_close(survey=survey)
+    assert client.get(reverse("api-public-survey", kwargs={"public_key": survey.public_key})).json()["form_token"] == ""
+    response = post(
+        client,
+        reverse("api-public-survey-respond", kwargs={"public_key": survey.public_key}),
+        {"form_token": started["form_token"], "answers": answers(survey, q1="No")},
+    )
+    assert response.status_code == 400
+    assert response.json()["reason"] == "closed"
+    assert not Response.objects.exists()
+
+
+def test_a_draft_survey_is_not_found(client: Client, panel: Panel, coordinator: User) -> None:
+    draft = make_survey(panel, by=coordinator, title="Draft")
+    assert client.get(reverse("api-public-survey", kwargs={"public_key": draft.public_key})).status_code == 404
+    url = reverse("api-public-survey-respond", kwargs={"public_key": draft.public_key})
+    assert post(client, url, {"form_token": "x", "answers": {}}).status_code == 404
+
+
+def test_invalid_answers_are_refused_with_the_reasons(client: Client, survey: Survey) -> None:
+    response = submit(client, survey, q1="Yes")  # q2 is needed after "Yes"
+    assert response.status_code == 400
+    assert response.json()["answers"]
+    assert not Response.objects.exists()
+
+
+# --- Surveys, responses, themes: builders only --------------------------------------------------------------------
+
+
+def test_the_builder_reads_surveys_questions_and_responses(client: Client, survey: Survey, coordinator: User) -> None:
+    submit(client, survey, q1="Yes", q2="Not told why")
+    client.force_login(coordinator)
+    listed = client.get(reverse("api-survey-list", kwargs={"slug": survey.panel.slug})).json()
+    assert [(s["id"], s["response_count"]) for s in listed] == [(survey.pk, 1)]
+    detail = client.get(reverse("api-survey-detail", kwargs={"pk": survey.pk})).json()
+    assert [q["kind"] for q in detail["questions"]] == ["single", "text", "agreement", "text"]
+    page = client.get(reverse("api-survey-responses", kwargs={"pk": survey.pk})).json()
+    assert page["count"] == 1
+    assert "Not told why" in [a["value"] for a in page["results"][0]["answers"]]
+
+
+@pytest.mark.parametrize(
+    "route", ["api-survey-detail", "api-survey-responses", "api-theme-list", "api-text-answer-list"]
+)
+def test_it_refuses_outsider_and_scrutiny_member(
+    client: Client, survey: Survey, outsider: User, member: User, route: str
+) -> None:
+    url = reverse(route, kwargs={"pk": survey.pk})
+    assert client.get(url).status_code == 401
+    for user in (outsider, member):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+
+
+def test_themes_through_the_api(client: Client, survey: Survey, coordinator: User) -> None:
+    submit(client, survey, q1="Yes", q2="Not told why", q4="More youth clubs")
+    client.force_login(coordinator)
+    themes_url = reverse("api-theme-list", kwargs={"pk": survey.pk})
+    assert post(client, themes_url, {"name": ""}).status_code == 400
+    why = post(client, themes_url, {"name": "Reasons"}).json()
+    clubs = post(client, themes_url, {"name": "Youth services"}).json()
+    first, second = text_answers(survey)
+    tagged = post(client, reverse("api-theme-tag", kwargs={"pk": why["id"]}), {"answer": first.pk, "quote": True})
+    assert tagged.json()["answer_count"] == 1
+    assert tagged.json()["quote_count"] == 1
+    post(client, reverse("api-theme-tag", kwargs={"pk": clubs["id"]}), {"answer": second.pk})
+    listed = client.get(reverse("api-text-answer-list", kwargs={"pk": survey.pk})).json()
+    assert listed[0]["themes"] == [{"theme": why["id"], "quote": True}]
+    merged = post(client, reverse("api-theme-merge", kwargs={"pk": clubs["id"]}), {"into": why["id"]}).json()
+    assert merged["answer_count"] == 2
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Reasons"]
+    removed = post(client, reverse("api-theme-tag", kwargs={"pk": why["id"]}), {"answer": first.pk, "remove": True})
+    assert removed.json()["answer_count"] == 1
+
+
+def test_a_theme_of_another_panels_survey_is_refused(
+    client: Client, survey: Survey, coordinator: User, outsider: User
+) -> None:
+    theme = theme_create(survey=survey, name="Reasons", by=coordinator)
+    client.force_login(outsider)
+    assert post(client, reverse("api-theme-tag", kwargs={"pk": theme.pk}), {"answer": 1}).status_code == 403
+    assert not AnswerTheme.objects.exists()
+
+
+def test_a_merge_into_another_surveys_theme_is_a_400(
+    client: Client, survey: Survey, panel: Panel, coordinator: User
+) -> None:
+    theme = theme_create(survey=survey, name="A", by=coordinator)
+    other = theme_create(survey=make_survey(panel, by=coordinator, title="Other"), name="B", by=coordinator)
+    client.force_login(coordinator)
+    assert post(client, reverse("api-theme-merge", kwargs={"pk": theme.pk}), {"into": other.pk}).status_code == 400
+
+
+# --- Recommendations ----------------------------------------------------------------------------------------------
+
+
+def test_a_recommendation_through_the_api(
+    client: Client, survey: Survey, coordinator: User, officer: User, member: User
+) -> None:
+    theme = theme_create(survey=survey, name="Reasons", by=coordinator)
+    client.force_login(coordinator)
+    created = post(
+        client,
+        reverse("api-recommendation-list", kwargs={"slug": survey.panel.slug}),
+        {"title": "Explain searches", "body": "Say why.", "survey": survey.pk, "themes": [theme.pk]},
+    )
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert created.json()["themes"] == [theme.pk]
+    changed = client.patch(
+        reverse("api-recommendation-detail", kwargs={"pk": pk}),
+        data={"title": "Explain every search"},
+        content_type="application/json",
+    )
+    assert changed.json()["title"] == "Explain every search"
+    assert post(client, reverse("api-recommendation-send", kwargs={"pk": pk})).json()["status"] == "awaiting"
+    respond_url = reverse("api-recommendation-respond", kwargs={"pk": pk})
+    assert post(client, respond_url, {"decision": "accepted", "response": "x"}).status_code == 403
+
+    client.force_login(member)
+    assert client.get(reverse("api-recommendation-detail", kwargs={"pk": pk})).status_code == 200
+    assert post(client, respond_url, {"decision": "accepted", "response": "x"}).status_code == 403
+
+    client.force_login(officer)
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert post(client, respond_url, {"decision": "accepted", "response": "x"}).status_code == 400  # no date
+    answered = post(client, respond_url, {"decision": "accepted", "response": "We will.", "due_by": due})
+    assert answered.json()["status"] == "responded"
+    update = post(client, reverse("api-recommendation-updates", kwargs={"pk": pk}), {"text": "Done.", "complete": True})
+    assert update.status_code == 201
+    assert update.json()["updates"][0]["source"] == "opcc"
+    assert post(client, reverse("api-recommendation-publish", kwargs={"pk": pk})).status_code == 403
+
+    client.force_login(coordinator)
+    published = post(client, reverse("api-recommendation-publish", kwargs={"pk": pk}))
+    assert published.json()["published_at"] is not None
+    assert Recommendation.objects.get().is_published
+
+
+def test_recommendations_are_refused_to_outsiders_and_drafts_hidden_from_officers(
+    client: Client, survey: Survey, coordinator: User, officer: User, outsider: User
+) -> None:
+    client.force_login(coordinator)
+    list_url = reverse("api-recommendation-list", kwargs={"slug": survey.panel.slug})
+    pk = post(client, list_url, {"title": "T", "body": "B"}).json()["id"]
+    client.logout()
+    assert client.get(list_url).status_code == 401
+    client.force_login(outsider)
+    assert client.get(list_url).status_code == 403
+    assert client.get(reverse("api-recommendation-detail", kwargs={"pk": pk})).status_code == 404
+    client.force_login(officer)
+    assert client.get(list_url).json() == []
+    assert client.get(reverse("api-recommendation-detail", kwargs={"pk": pk})).status_code == 404
+
+
+def test_a_recommendation_cannot_name_another_panels_survey(client: Client, panel: Panel, coordinator: User) -> None:
+    foreign = make_survey(PanelFactory.create(), by=coordinator)
+    client.force_login(coordinator)
+    response = post(
+        client,
+        reverse("api-recommendation-list", kwargs={"slug": panel.slug}),
+        {"title": "T", "body": "B", "survey": foreign.pk},
+    )
+    assert response.status_code == 400
