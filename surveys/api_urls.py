@@ -8,6 +8,7 @@ urlpatterns = [
     path("panels/<slug:slug>/surveys/", api.SurveyListApi.as_view(), name="api-survey-list"),
     path("surveys/<int:pk>/", api.SurveyDetailApi.as_view(), name="api-survey-detail"),
     path("surveys/<int:pk>/responses/", api.SurveyResponseListApi.as_view(), name="api-survey-responses"),
+    path("surveys/<int:pk>/results/", api.SurveyResultsApi.as_view(), name="api-survey-results"),
     path("surveys/<int:pk>/themes/", api.ThemeListApi.as_view(), name="api-theme-list"),
     path("surveys/<int:pk>/text-answers/", api.TextAnswerListApi.as_view(), name="api-text-answer-list"),
     path("themes/<int:pk>/tags/", api.ThemeTagApi.as_view(), name="api-theme-tag"),

@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
     "api-survey-list": Rule(panel, (get(PANEL_MANAGE),)),
     "api-survey-detail": Rule(survey, (get(PANEL_MANAGE),)),
     "api-survey-responses": Rule(survey, (get(PANEL_MANAGE),)),
+    "api-survey-results": Rule(survey, (get(PANEL_MANAGE),)),
     "api-theme-list": Rule(survey, (get(PANEL_MANAGE), post(PANEL_MANAGE, {"name": ""}))),
     "api-text-answer-list": Rule(survey, (get(PANEL_MANAGE),)),
     "api-theme-tag": Rule(theme, (post(PANEL_MANAGE),)),

@@ -232,3 +232,28 @@ def test_a_recommendation_cannot_name_another_panels_survey(client: Client, pane
         {"title": "T", "body": "B", "survey": foreign.pk},
     )
     assert response.status_code == 400
+
+
+# --- Results ------------------------------------------------------------------------------------------------------
+
+
+def test_results_as_on_the_pages_with_free_text_for_the_panel_only(
+    client: Client, survey: Survey, coordinator: User, outsider: User, member: User
+) -> None:
+    submit(client, survey, q1="Yes", q2="Not told why")
+    submit(client, survey, q1="No")
+    url = reverse("api-survey-results", kwargs={"pk": survey.pk})
+    assert client.get(url).status_code == 401
+    for user in (outsider, member):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(coordinator)
+    panel_view = client.get(url).json()
+    assert panel_view["responses"] == 2
+    first = panel_view["questions"][0]
+    assert [r["label"] for r in first["tables"][0]["rows"]] == ["Yes", "No"]
+    assert panel_view["questions"][1]["texts"] == ["Not told why"]
+    shared = client.get(f"{url}?audience=shared").json()
+    assert shared["questions"][1]["texts"] == []
+    assert all(c["hidden"] for r in shared["questions"][0]["tables"][0]["rows"] for c in r["cells"])  # under 10
+    assert client.get(f"{url}?audience=everyone").status_code == 400
