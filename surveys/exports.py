@@ -130,7 +130,7 @@ def question_key(survey: Survey) -> list[list[Cell]]:
 
 def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | None = None) -> list[list[Cell]]:
     """One row per question, table, column and answer: count, base, percentage and its Wilson interval (percent,
-    one decimal place). Shared: hidden cells read "fewer than 10" with nothing else."""
+    one decimal place). Shared: hidden cells read "suppressed" with nothing else."""
     results = survey_results(survey, audience=audience, breakdown=breakdown)
     heading: list[Cell] = [
         "question",
@@ -171,9 +171,7 @@ def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | No
     if results.interval_note:
         rows.append([results.interval_note])
     if results.audience is Audience.SHARED:
-        rows.append(
-            [f"Counts under 10 are shown as '{SUPPRESSED_LABEL}', with others hidden so they cannot be worked out."]
-        )
+        rows.append(["Counts under 10 are suppressed, and as many others as needed so that none can be worked out."])
     return rows
 
 

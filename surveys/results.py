@@ -46,7 +46,9 @@ OPT_IN_INTERVAL_NOTE = (
     "The ranges beside each percentage (Wilson 95% intervals) show only how far a share could move by chance "
     "among people like those who answered; they are not a margin of error for everyone in the area."
 )
-SUPPRESSED_LABEL = "fewer than 10"
+# One word for every hidden cell, whether hidden for being under 10 or to protect one that is: "fewer than 10" would
+# be untrue of the second kind, and two labels would tell a reader which cells are the small ones.
+SUPPRESSED_LABEL = "suppressed"
 ETHNICITY_PART = "ethnic_group"
 
 # Demographic parts a result can be broken down by (the postcode district has too many values to break down by).

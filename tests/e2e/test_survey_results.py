@@ -59,5 +59,5 @@ def test_the_results_page_updates_live_and_the_shared_page_hides_small_numbers(p
 
     follow(page, "the results to share", within="main")
     check_accessibility(page)
-    expect(page.locator("main")).to_contain_text("fewer than 10")
+    expect(page.locator("main")).to_contain_text("suppressed")
     expect(page.locator("main")).not_to_contain_text("at the bus stop")
