@@ -109,6 +109,8 @@ class SectionSerializer(serializers.ModelSerializer[Section]):
 class SurveySerializer(serializers.ModelSerializer[Survey]):
     panel = serializers.CharField(source="panel.slug", read_only=True)
     accepting = serializers.CharField(source="accepting_state", read_only=True)
+    # Plain strings, not enums: several models have a "status", and the schema's enum names must not collide.
+    status = serializers.CharField(read_only=True, help_text="draft, open or closed")
 
     class Meta:
         model = Survey
@@ -236,6 +238,7 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
     survey = serializers.IntegerField(source="survey_id", read_only=True, allow_null=True)
     themes = serializers.SerializerMethodField()
     updates = RecommendationUpdateSerializer(many=True, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="draft, awaiting or responded")
 
     class Meta:
         model = Recommendation

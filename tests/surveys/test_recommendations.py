@@ -3,7 +3,7 @@ published by coordinators; who may do each step; what the public page shows."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -55,7 +55,7 @@ def draft(panel: Panel, coordinator: User) -> Recommendation:
     )
 
 
-def soon() -> object:
+def soon() -> date:
     return timezone.localdate() + timedelta(days=90)
 
 
