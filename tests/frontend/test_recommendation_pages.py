@@ -7,16 +7,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from panels.models import Organisation, Panel, User
 from surveys.loop_models import Recommendation
+from surveys.models import Response
 from surveys.recommendations import recommendation_create, recommendation_send
-from surveys.themes import theme_create
+from surveys.services import response_submit
+from surveys.themes import answer_tag, text_answers, theme_create
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
-from tests.surveys.factories import make_survey
+from tests.surveys.factories import answers, make_survey, token
 
 
 @pytest.fixture
@@ -114,3 +118,35 @@ def test_an_officer_cannot_respond_to_a_draft_and_does_not_see_it(
     client.force_login(officer)
     assert client.get(reverse("recommendation-detail", kwargs={"pk": recommendation.pk})).status_code == 404
     assert client.get(reverse("recommendation-respond", kwargs={"pk": recommendation.pk})).status_code == 404
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_and_themes_pages_take_as_many_queries_for_many_rows_as_for_one(
+    client: Client, panel: Panel, coordinator: User
+) -> None:
+    survey = make_survey(panel, by=coordinator, open_it=True)
+    theme = theme_create(survey=survey, name="Reasons", by=coordinator)
+    client.force_login(coordinator)
+    list_url = reverse("recommendation-list", kwargs={"slug": panel.slug})
+    themes_url = reverse("survey-themes", kwargs={"pk": survey.pk})
+    counts = []
+    for batch in (1, 5):
+        for i in range(batch):
+            recommendation_create(
+                panel=panel, survey=survey, themes=[theme], title=f"R{batch}-{i}", body="B", by=coordinator
+            )
+            response_submit(
+                survey=survey,
+                data=answers(survey, q1="Yes", q2=f"Answer {batch}-{i}"),
+                channel=Response.Channel.ONLINE,
+                form_token=token(survey),
+            )
+        for answer in text_answers(survey):
+            answer_tag(theme=theme, answer_id=answer.pk, is_quote=True, by=coordinator)
+        counts.append((_queries(client, list_url), _queries(client, themes_url)))
+    assert counts[0] == counts[1]
