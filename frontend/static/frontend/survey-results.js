@@ -27,6 +27,9 @@ function connect(delay) {
     if (message.event !== "response.added") return;
     const count = document.getElementById("results-responses");
     if (count) count.textContent = String(message.responses);
+    // Announce the new total, not the whole table: a screen reader would otherwise read every figure again.
+    const announce = document.getElementById("results-announce");
+    if (announce) announce.textContent = `A new response: ${message.responses} in all.`;
     // At a busy event many arrive at once: reload at most once a second.
     if (pending === null) {
       pending = setTimeout(() => {
