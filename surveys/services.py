@@ -22,6 +22,7 @@ from django.utils import timezone
 from panels.models import Panel
 from surveys import vocab
 from surveys.answers import Data, clean_answers, under_18
+from surveys.live import response_added_on_commit
 from surveys.models import Answer, Question, Response, Section, Survey, SurveyInvitation
 
 FORM_TOKEN_SALT = "surveys.form-token"  # noqa: S105 - a signing namespace, not a secret
@@ -512,4 +513,5 @@ def response_submit(
     if invitation is not None:
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
+    response_added_on_commit(survey.pk)  # the results pages update live (counts only)
     return response

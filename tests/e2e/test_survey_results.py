@@ -9,20 +9,21 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from surveys.live import response_added
+from panels.models import User
+from surveys.models import Survey
 from tests.e2e.browser import Pages, World, check_accessibility, follow, sign_in, visit
 from tests.surveys.results_data import respond, results_survey
 
 pytestmark = pytest.mark.e2e
 
 
-def broadcast(survey_id: int) -> None:
-    """What the submit service does once a response is stored; in a thread of its own, since Playwright keeps an
-    event loop in this one."""
+def submit(survey: Survey, by: User, count: int = 1, **answers: str) -> None:
+    """Responses stored through the submit service, which tells the results pages once each commits: in a thread of
+    its own, since Playwright keeps an event loop in this one and the broadcast must not run inside it."""
 
     def run() -> None:
         try:
-            response_added(survey_id)
+            respond(survey, by=by, count=count, **answers)
         finally:
             connection.close()
 
@@ -33,7 +34,7 @@ def broadcast(survey_id: int) -> None:
 
 def test_the_results_page_updates_live_and_the_shared_page_hides_small_numbers(pages: Pages, world: World) -> None:
     survey = results_survey(world.panel, by=world.coordinator.user)
-    respond(survey, by=world.coordinator.user, count=12, q1="No", q3="tend_to_agree", q5_sex="female")
+    submit(survey, world.coordinator.user, count=12, q1="No", q3="tend_to_agree", q5_sex="female")
     page = pages.new()
     sign_in(page, world.coordinator)
     visit(page, f"/surveys/{survey.pk}/results/")
@@ -44,8 +45,7 @@ def test_the_results_page_updates_live_and_the_shared_page_hides_small_numbers(p
     expect(results).to_have_attribute("data-live-connected", "true")
 
     # A response arrives (the event kiosk, say): the count and the table change without reloading the page.
-    respond(survey, by=world.coordinator.user, q1="Yes", q2="<i>at the bus stop</i>")
-    broadcast(survey.pk)
+    submit(survey, world.coordinator.user, q1="Yes", q2="<i>at the bus stop</i>")
     expect(page.locator("#results-responses")).to_have_text("13")
     expect(results.locator("table[data-question='1']")).to_contain_text("Yes")
     expect(results.locator("[data-texts]").first).to_contain_text("<i>at the bus stop</i>", timeout=5000)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.asgi import application
 from panels.models import Membership, Panel, User
-from surveys.live import response_added, response_added_on_commit
+from surveys.live import response_added
 from surveys.models import Survey
 from tests.surveys.results_data import respond, results_survey
 
@@ -64,10 +64,9 @@ async def connected(user: User, survey: Survey) -> tuple[Person, WebsocketCommun
 
 
 def submit_in_a_transaction(survey: Survey, by: User) -> None:
-    # What the submit service will do: store the response, then broadcast once the transaction commits.
+    # The submit service stores the response and broadcasts once the transaction commits.
     with transaction.atomic():
         respond(survey, by=by, q1="No", q3="tend_to_agree")
-        response_added_on_commit(survey.pk)
 
 
 async def test_an_anonymous_connection_is_refused(survey: Survey) -> None:
@@ -107,7 +106,6 @@ async def test_nothing_is_heard_when_the_transaction_rolls_back(survey: Survey, 
     def submit_then_roll_back() -> None:
         with transaction.atomic():
             respond(survey, by=coordinator, q1="No")
-            response_added_on_commit(survey.pk)
             transaction.set_rollback(True)
 
     await database_sync_to_async(submit_then_roll_back)()
