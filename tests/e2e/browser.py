@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
+from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from panels.models import Meeting, Panel, User
@@ -93,6 +96,28 @@ _SNAPSHOT = """() => {
     return `${innerWidth}x${innerHeight} ${copy.outerHTML}`;
 }"""
 _PASSED: set[str] = set()
+
+
+def off_the_event_loop(work: Callable[[], Any]) -> Any:
+    """Run `work` (a service call that sends live events once it commits) in a thread of its own: Playwright keeps
+    an event loop in the test's thread, and Channels' async_to_sync refuses to run inside one."""
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:  # handed back to the test's thread below
+            failure.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    if failure:
+        raise failure[0]
+    return result[0] if result else None
 
 
 def check_accessibility(page: Page) -> None:

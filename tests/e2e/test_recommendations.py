@@ -16,7 +16,7 @@ from panels.models import Organisation, StaffRole
 from surveys.loop_models import Recommendation
 from surveys.models import Response
 from surveys.services import response_submit
-from tests.e2e.browser import Pages, Person, World, follow, sign_in, submit, visit
+from tests.e2e.browser import Pages, Person, World, follow, off_the_event_loop, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.surveys.factories import answers, make_survey, token
@@ -44,11 +44,13 @@ def test_a_recommendation_travels_from_consultation_to_pcc_response_to_the_publi
 ) -> None:
     survey = make_survey(world.panel, by=world.coordinator.user, title="Big Conversation", open_it=True)
     for text in ("They never said why they searched me.", "Nobody explained anything."):
-        response_submit(
-            survey=survey,
-            data=answers(survey, q1="Yes", q2=text),
-            channel=Response.Channel.ONLINE,
-            form_token=token(survey),
+        off_the_event_loop(
+            lambda text=text: response_submit(  # type: ignore[misc]
+                survey=survey,
+                data=answers(survey, q1="Yes", q2=text),
+                channel=Response.Channel.ONLINE,
+                form_token=token(survey),
+            )
         )
 
     # The coordinator codes the answers into a theme, then writes the recommendation from the consultation.

@@ -3,33 +3,20 @@ the page updates by itself when a response arrives during an event."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from panels.models import User
 from surveys.models import Survey
-from tests.e2e.browser import Pages, World, check_accessibility, follow, sign_in, visit
+from tests.e2e.browser import Pages, World, check_accessibility, follow, off_the_event_loop, sign_in, visit
 from tests.surveys.results_data import respond, results_survey
 
 pytestmark = pytest.mark.e2e
 
 
 def submit(survey: Survey, by: User, count: int = 1, **answers: str) -> None:
-    """Responses stored through the submit service, which tells the results pages once each commits: in a thread of
-    its own, since Playwright keeps an event loop in this one and the broadcast must not run inside it."""
-
-    def run() -> None:
-        try:
-            respond(survey, by=by, count=count, **answers)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=10)
+    """Responses stored through the submit service, which tells the results pages once each commits."""
+    off_the_event_loop(lambda: respond(survey, by=by, count=count, **answers))
 
 
 def test_the_results_page_updates_live_and_the_shared_page_hides_small_numbers(pages: Pages, world: World) -> None:
