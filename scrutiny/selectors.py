@@ -244,10 +244,12 @@ def assessments_visible_to(user: Any, item: SessionRecord) -> QuerySet[Assessmen
 
 
 def present_members(session: ReviewSession, *, now: datetime | None = None) -> list[str]:
-    """Names of those on the live page now (a fresh heartbeat), each once, sorted."""
+    """Names of those on the live page now (a fresh heartbeat), each once, sorted. Someone who has not given a
+    name shows as "A panel member", never as their email address: members do not see each other's addresses."""
     cutoff = (now or timezone.now()) - PRESENCE_STALE_AFTER
-    users = SessionPresence.objects.filter(session=session, last_seen__gte=cutoff).select_related("user")
-    return sorted({str(p.user) for p in users})
+    rows = SessionPresence.objects.filter(session=session, last_seen__gte=cutoff).select_related("user")
+    people = {p.user_id: p.user.name or "A panel member" for p in rows}
+    return sorted(people.values())
 
 
 def session_kappa(session: ReviewSession) -> Kappa:

@@ -187,3 +187,21 @@ def test_two_people_editing_one_finding_cannot_overwrite_each_other(
         )
     finding.refresh_from_db()
     assert (finding.title, finding.version) == ("New title", 2)
+
+
+def test_presence_names_people_without_showing_an_email_address(
+    panel: Panel, member: User, coordinator: User, records: list
+) -> None:
+    from django.utils import timezone
+
+    from scrutiny.models import SessionPresence
+
+    session = make_session(panel, records[:1], by=coordinator)
+    member.name = ""
+    member.save()
+    coordinator.name = "Cara Coordinator"
+    coordinator.save()
+    now = timezone.now()
+    for n, user in enumerate((member, coordinator, coordinator)):
+        SessionPresence.objects.create(session=session, user=user, channel_name=f"c{n}", last_seen=now)
+    assert selectors.present_members(session) == ["A panel member", "Cara Coordinator"]
