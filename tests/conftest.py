@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from panels.models import Membership, Panel, User
 from tests.factories import MembershipFactory, PanelFactory, UserFactory, enrol_totp
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> Iterator[None]:
+    """A channel layer of its own for each test. The Redis layer keeps its receive state (a lock, the loop that
+    receives) per instance, and each async test runs on a new event loop: a consumer left receiving by one test
+    would otherwise hold state the next test's loop cannot use ("bound to a different event loop")."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
