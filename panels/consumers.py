@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -9,8 +10,35 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from panels.notifications import Notification, user_group
+
+
+def current_user(user: Any, session_key: str | None = None) -> Any:
+    """The socket's user as they are now, or None: anonymous, deactivated, or (given the session key) no longer
+    signed in with that session. The scope's user outlives a sign-out on a shared computer, so consumers re-check
+    with this on every event. Synchronous: call through database_sync_to_async."""
+    if user is None or not user.is_authenticated:
+        return None
+    if session_key is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if store.get(SESSION_KEY) != str(user.pk):
+            return None
+    return get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+
+
+def allowed_now(user: Any, session_key: str | None, reach: Callable[[Any], object]) -> bool:
+    """Whether `current_user` may still reach the object: `reach` is the object's access helper (404/403 = no)."""
+    fresh = current_user(user, session_key)
+    if fresh is None:
+        return False
+    try:
+        reach(fresh)
+    except (Http404, PermissionDenied):
+        return False
+    return True
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
@@ -36,17 +64,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notification_send(self, event: dict[str, Any]) -> None:
         # Re-check on every event, not only on connect: once the person signs out (a shared tablet at an event)
         # or their account is deactivated, the socket they left open must hear nothing more.
-        user_id = self.scope["user"].pk
-        session_key = self.scope["session"].session_key
-
-        def still_signed_in() -> bool:
-            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-            return bool(
-                session.get(SESSION_KEY) == str(user_id)
-                and get_user_model().objects.filter(pk=user_id, is_active=True).exists()
-            )
-
-        if not await database_sync_to_async(still_signed_in)():
+        session_key = self.scope["session"].session_key or ""
+        if await database_sync_to_async(current_user)(self.scope["user"], session_key) is None:
             await self.close(code=4401)
             return
         payload: Notification = event["payload"]

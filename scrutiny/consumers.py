@@ -3,17 +3,13 @@ presence, scoring progress, reveals and agreed views on the session page."""
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 
+from panels.consumers import allowed_now
 from scrutiny.models import ReviewSession, SessionPresence
 from scrutiny.permissions import get_batch_for_user, get_session_for_user
 from scrutiny.selectors import PRESENCE_STALE_AFTER, present_members
@@ -24,20 +20,7 @@ from scrutiny.services.reviews import SessionEvent, session_group
 def _may_see_batch(user: Any, batch_id: int, session_key: str | None = None) -> bool:
     """Whether the user may follow the batch now; with a session key, also whether they are still signed in
     with it (the scope's user outlives a sign-out on a shared computer)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if session_key is not None:
-        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        if session.get(SESSION_KEY) != str(user.pk):
-            return False
-    user = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
-    if user is None:
-        return False
-    try:
-        get_batch_for_user(user, batch_id)
-    except (Http404, PermissionDenied):
-        return False
-    return True
+    return allowed_now(user, session_key, lambda u: get_batch_for_user(u, batch_id))
 
 
 class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
@@ -75,20 +58,7 @@ class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
 
 def _may_follow_session(user: Any, session_id: int, session_key: str | None = None) -> bool:
     """Whether the user may be on the session's live page now (same sign-out check as for batches)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if session_key is not None:
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        if store.get(SESSION_KEY) != str(user.pk):
-            return False
-    user = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
-    if user is None:
-        return False
-    try:
-        get_session_for_user(user, session_id)
-    except (Http404, PermissionDenied):
-        return False
-    return True
+    return allowed_now(user, session_key, lambda u: get_session_for_user(u, session_id))
 
 
 def _arrive(user: Any, session_id: int, channel_name: str) -> SessionEvent:

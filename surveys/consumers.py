@@ -4,16 +4,12 @@ same permission check."""
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
+from panels.consumers import allowed_now
 from surveys.live import results_group
 from surveys.permissions import get_survey_for_user
 
@@ -21,20 +17,7 @@ from surveys.permissions import get_survey_for_user
 def _may_see_results(user: Any, survey_id: int, session_key: str | None = None) -> bool:
     """Whether the user may see the survey's results now; with a session key, also whether they are still signed in
     with it (the scope's user outlives a sign-out on a shared computer)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if session_key is not None:
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        if store.get(SESSION_KEY) != str(user.pk):
-            return False
-    user = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
-    if user is None:
-        return False
-    try:
-        get_survey_for_user(user, survey_id)
-    except (Http404, PermissionDenied):
-        return False
-    return True
+    return allowed_now(user, session_key, lambda u: get_survey_for_user(u, survey_id))
 
 
 class SurveyResultsConsumer(AsyncJsonWebsocketConsumer):
