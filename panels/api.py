@@ -31,11 +31,20 @@ from panels.rich_text import render_markdown
 from panels.typing import api_user
 
 
-def _service[T](call: Callable[[], T]) -> T:
+def as_400[T](call: Callable[[], T], *refusals: type[Exception], passing: tuple[type[Exception], ...] = ()) -> T:
+    """The service's result; one of its `refusals` becomes a 400 with its message(s), so a client reads why. Errors
+    in `passing` (subclasses a view answers otherwise, e.g. a 409) go through untouched. Every app's API uses this."""
     try:
         return call()
-    except DjangoValidationError as exc:
-        raise ValidationError({"detail": exc.messages}) from None
+    except passing:
+        raise
+    except refusals as exc:
+        messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
+        raise ValidationError({"detail": messages}) from None
+
+
+def _service[T](call: Callable[[], T]) -> T:
+    return as_400(call, DjangoValidationError)
 
 
 # --- Serialisers ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panels.api import as_400
 from panels.typing import api_user
 from scrutiny import choices, selectors, services
 from scrutiny.importing import ImportFailed
@@ -34,10 +35,7 @@ from scrutiny.permissions import (
 
 
 def _service[T](call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except (ImportFailed, ValueError) as exc:
-        raise ValidationError({"detail": [str(exc)]}) from None
+    return as_400(call, ImportFailed, ValueError)
 
 
 # --- Serialisers ----------------------------------------------------------------------------

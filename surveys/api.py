@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panels.api import as_400
 from panels.typing import api_user
 from surveys.loop_models import AnswerTheme, Recommendation, RecommendationUpdate, Theme
 from surveys.models import Answer, Question, Section, Survey
@@ -62,10 +63,7 @@ from surveys.themes import (
 
 
 def call_service[T](call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except (ThemeError, RecommendationError, SurveyError) as exc:
-        raise ValidationError({"detail": [str(exc)]}) from None
+    return as_400(call, ThemeError, RecommendationError, SurveyError)
 
 
 # --- Serialisers ----------------------------------------------------------------------------

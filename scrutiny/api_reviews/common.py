@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from panels.api import as_400
 from scrutiny.permissions import EscalationAccess
 from scrutiny.services.escalations import EscalationConflict
 from scrutiny.services.reviews import FindingConflict
@@ -23,12 +23,7 @@ SCORE_REFUSAL = "Only the panel's members and chair score records."
 def call_service[T](call: Callable[[], T]) -> T:
     """The service's result; a step it refuses (ReviewError, SpecError) becomes a 400 with its message. Conflicts
     pass through for the view to answer 409."""
-    try:
-        return call()
-    except (EscalationConflict, FindingConflict):
-        raise
-    except ValueError as exc:  # ReviewError, SpecError
-        raise ValidationError({"detail": [str(exc)]}) from None
+    return as_400(call, ValueError, passing=(EscalationConflict, FindingConflict))  # ValueError: ReviewError, SpecError
 
 
 class PagedListApi(APIView):
