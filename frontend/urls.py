@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
+from frontend.views import survey_answering as survey_answering_pages
 from frontend.views import survey_loop as survey_loop_pages
 from frontend.views import survey_results as survey_results_pages
 from frontend.views import surveys as survey_pages
@@ -17,6 +18,7 @@ urlpatterns = [
     *escalations.urlpatterns,
     *audit.urlpatterns,
     *survey_pages.urlpatterns,
+    *survey_answering_pages.urlpatterns,
     *survey_results_pages.urlpatterns,
     *survey_loop_pages.urlpatterns,
 ]

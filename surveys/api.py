@@ -40,16 +40,10 @@ from surveys.recommendations import (
     recommendation_update,
     recommendations_of_panel,
 )
+from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
 from surveys.results import Audience, SurveyResults, Table, survey_results
 from surveys.selectors import surveys_of_panel
-from surveys.services import (
-    ResponseInvalid,
-    ResponseRefused,
-    SurveyError,
-    form_token_issue,
-    response_submit,
-    survey_questions,
-)
+from surveys.services import SurveyError, survey_questions
 from surveys.themes import (
     ThemeError,
     answer_tag,

@@ -1,5 +1,5 @@
-"""Survey pages: building (sections, questions, the trust set, conditions), preview, copy, versions, opening and
-closing, invitation links and QR codes; the public response flow; paper entry; and the event kiosk.
+"""Survey pages for builders: sections, questions, the trust set, conditions, preview, copy, versions, opening and
+closing, invitation links and QR codes. Answering (public, paper, kiosk) is survey_answering.py.
 
 Who may build is decided in surveys/permissions.py; the rules a response must meet in surveys/answers.py.
 """
@@ -7,24 +7,22 @@ Who may build is decided in surveys/permissions.py; the rules a response must me
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from frontend.views.survey_forms import question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.models import Question, Response, Survey
+from surveys.models import Question, Survey
 from surveys.permissions import (
-    get_public_survey,
     get_question_on_survey,
     get_section_on_survey,
     get_survey_for_user,
@@ -32,16 +30,11 @@ from surveys.permissions import (
 )
 from surveys.selectors import survey_outline, surveys_of_panel
 from surveys.services import (
-    ResponseInvalid,
-    ResponseRefused,
     SurveyError,
     condition_choices,
-    form_token_issue,
-    invitation_for_token,
     question_add,
     question_delete,
     question_update,
-    response_submit,
     section_add,
     survey_add_trust_set,
     survey_close,
@@ -134,129 +127,6 @@ class InvitationsForm(forms.Form):
     label = forms.CharField(
         label="Label (optional)", max_length=100, required=False, help_text="For example, Year 10 assembly."
     )
-
-
-# --- Drawing the questions ------------------------------------------------------------------
-
-
-@dataclass
-class Choice:
-    value: str
-    label: str
-    id: str
-    checked: bool = False
-
-
-@dataclass
-class Row:
-    """One statement of a matrix, one option of a ranking, or one part of the demographics block."""
-
-    label: str
-    name: str
-    id: str
-    choices: list[Choice] = field(default_factory=list)
-    groups: list[tuple[str, list[Choice]]] = field(default_factory=list)  # a select with optgroups (ethnic group)
-    value: str = ""
-
-
-@dataclass
-class QuestionView:
-    number: int
-    question: Question
-    name: str
-    error: str = ""
-    choices: list[Choice] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    value: str = ""
-    other_value: str = ""
-    other_checked: bool = False
-    show_if_name: str = ""
-    show_if_values: str = ""  # JSON list, for survey-conditions.js
-    condition_text: str = ""
-    anchor: str = ""  # the id the error summary links to
-
-
-def _choices(name: str, pairs: list[tuple[str, str]], chosen: list[str]) -> list[Choice]:
-    return [Choice(v, label, f"{name}-{i}", v in chosen) for i, (v, label) in enumerate(pairs)]
-
-
-def question_views(
-    survey: Survey, data: dict[str, list[str]] | None = None, errors: dict[str, str] | None = None
-) -> list[tuple[str, list[QuestionView]]]:
-    """(section title, questions) in order, ready for the template, with what was sent and any errors."""
-    data = data or {}
-    errors = errors or {}
-    numbers = {q.pk: n for n, q in enumerate(survey_questions(survey), start=1)}
-    result = []
-    K = Question.Kind
-    for section in survey_outline(survey):
-        views = []
-        for number, q in section.questions:
-            name = q.field_name
-            sent = data.get(name, [])
-            view = QuestionView(number=number, question=q, name=name, error=errors.get(name, ""))
-            if q.kind in (K.SINGLE, K.MULTIPLE):
-                pairs = [(o, o) for o in q.options]
-                if q.allow_other:
-                    pairs.append((vocab.OTHER, "Other, please say"))
-                view.choices = _choices(name, pairs, sent)
-                view.other_value = (data.get(f"{name}_other") or [""])[0]
-            elif q.kind == K.AGREEMENT:
-                view.choices = _choices(name, vocab.AGREEMENT, sent)
-            elif q.kind == K.RATING:
-                view.choices = _choices(name, vocab.RATING, sent)
-            elif q.kind == K.SCALE:
-                view.choices = _choices(name, [(str(n), str(n)) for n in range(11)], sent)
-            elif q.kind in (K.TEXT, K.NUMBER):
-                view.value = sent[0] if sent else ""
-            elif q.kind == K.MATRIX:
-                scale = vocab.SCALES.get(q.scale, vocab.AGREEMENT)
-                for i, statement in enumerate(q.options):
-                    row_name = f"{name}_{i}"
-                    view.rows.append(
-                        Row(statement, row_name, row_name, _choices(row_name, scale, data.get(row_name, [])))
-                    )
-            elif q.kind == K.RANKING:
-                for i, option in enumerate(q.options):
-                    row_name = f"{name}_{i}"
-                    view.rows.append(Row(option, row_name, row_name, value=(data.get(row_name) or [""])[0]))
-            elif q.kind == K.DEMOGRAPHICS:
-                for part in vocab.DEMOGRAPHIC_PARTS:
-                    row_name = f"{name}_{part.key}"
-                    sent_part = data.get(row_name, [])
-                    row = Row(part.label, row_name, row_name, value=(sent_part or [""])[0])
-                    if part.key == "ethnic_group":
-                        row.groups = [
-                            (broad, _choices(row_name, group, sent_part)) for broad, group in vocab.ETHNIC_GROUPS
-                        ]
-                    elif part.choices:
-                        row.choices = _choices(row_name, [*part.choices, vocab.PREFER_NOT], sent_part)
-                    view.rows.append(row)
-            if q.show_if_question_id:
-                view.show_if_name = f"q{q.show_if_question_id}"
-                view.show_if_values = json.dumps(q.show_if_values)
-                labels = dict(condition_choices(q.show_if_question)) if q.show_if_question else {}
-                said = ", ".join(f"“{labels.get(v, v)}”" for v in q.show_if_values)
-                view.condition_text = (
-                    f"Answer this only if your answer to question {numbers.get(q.show_if_question_id)} was {said}."
-                )
-            view.anchor = _anchor(view)
-            views.append(view)
-        result.append((section.section.title, views))
-    return result
-
-
-def _anchor(view: QuestionView) -> str:
-    if view.choices:
-        return view.choices[0].id
-    if view.rows:
-        first = view.rows[0]
-        return first.choices[0].id if first.choices else first.id
-    return view.name
-
-
-def _form_data(request: HttpRequest) -> dict[str, list[str]]:
-    return {k: request.POST.getlist(k) for k in request.POST if k.startswith("q")}
 
 
 # --- Building -------------------------------------------------------------------------------
@@ -555,200 +425,6 @@ def survey_qr(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpRespo
     return response
 
 
-# --- Paper entry and the event kiosk ----------------------------------------------------------
-
-
-@login_required
-def survey_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    survey, access = get_survey_for_user(request.user, pk)
-    data: dict[str, list[str]] = {}
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        data = _form_data(request)
-        try:
-            response_submit(survey=survey, data=data, channel=Response.Channel.PAPER, entered_by=request.user)
-        except ResponseInvalid as exc:
-            errors = exc.errors
-        except SurveyError as exc:
-            errors = {"": str(exc)}
-        else:
-            messages.success(request, "Paper form saved. Type in the next one.")
-            return redirect("survey-paper", pk=survey.pk)
-    return render(
-        request,
-        "frontend/surveys/paper.html",
-        {
-            "panel": access.panel,
-            "access": access,
-            "survey": survey,
-            "sections": question_views(survey, data, errors),
-            "errors": errors,
-            "entered": survey.responses.filter(channel=Response.Channel.PAPER).count(),
-        },
-        status=400 if errors else 200,
-    )
-
-
-@login_required
-def survey_kiosk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    survey, access = get_survey_for_user(request.user, pk)
-    return render(
-        request,
-        "frontend/surveys/kiosk.html",
-        {
-            "panel": access.panel,
-            "access": access,
-            "survey": survey,
-            "sections": question_views(survey),
-            "state": survey.accepting_state(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    """One response from the event kiosk, as JSON: {"client_id": "<uuid>", "answers": {"q1": ["Yes"], …}}."""
-    survey, _ = get_survey_for_user(request.user, pk)
-    try:
-        payload = json.loads(request.body or b"{}")
-        answers = {
-            str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in payload["answers"].items()
-        }
-        client_id = str(payload["client_id"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return JsonResponse(
-            {"ok": False, "errors": {"": "The tablet sent something that could not be read."}}, status=400
-        )
-    try:
-        response = response_submit(survey=survey, data=answers, channel=Response.Channel.EVENT, client_id=client_id)
-    except ResponseInvalid as exc:
-        return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
-    except ResponseRefused as exc:
-        status = 429 if exc.reason == "rate" else 409
-        return JsonResponse({"ok": False, "errors": {"": str(exc)}, "reason": exc.reason}, status=status)
-    return JsonResponse({"ok": True, "id": response.pk})
-
-
-# --- Answering (public) -----------------------------------------------------------------------
-
-CLOSED_MESSAGES = {
-    "closed": "This survey has closed. Thank you for your interest.",
-    "past_close": "This survey has closed. Thank you for your interest.",
-    "not_yet_open": "This survey is not open yet.",
-    "draft": "This survey is not open yet.",
-}
-
-
-def _closed(request: HttpRequest, survey: Survey, state: str) -> HttpResponse:
-    return render(
-        request,
-        "frontend/surveys/closed.html",
-        {
-            "survey": survey,
-            "message": CLOSED_MESSAGES.get(state, "This survey is not taking responses."),
-            "state": state,
-        },
-        status=410 if state in ("closed", "past_close") else 403 if state == "draft" else 200,
-    )
-
-
-def _respond(
-    request: HttpRequest, survey: Survey, *, channel: str, invitation_token: str | None = None
-) -> HttpResponse:
-    state = survey.accepting_state()
-    if state != "open":
-        return _closed(request, survey, state)
-    source = request.POST if request.method == "POST" else request.GET
-    under_18 = source.get("age") == vocab.UNDER_18
-    if request.method == "GET" and "start" not in request.GET:
-        return render(request, "frontend/surveys/start.html", {"survey": survey, "age_bands": vocab.AGE_BANDS})
-    data: dict[str, list[str]] = {}
-    errors: dict[str, str] = {}
-    form_token = request.POST.get("form_token") or form_token_issue(survey)
-    if request.method == "POST":
-        data = _form_data(request)
-        said_young = any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
-        if (under_18 or said_young) and not request.POST.get("young_consent"):
-            errors["young_consent"] = "Tick the box to say you are happy to take part, or close this page"
-        try:
-            if errors:
-                raise ResponseInvalid(errors)
-            response_submit(
-                survey=survey,
-                data=data,
-                channel=channel,
-                form_token=form_token if channel == Response.Channel.ONLINE else None,
-                invitation_token=invitation_token,
-                under_18_start=under_18,
-            )
-        except ResponseInvalid as exc:
-            errors = {**errors, **exc.errors}
-        except ResponseRefused as exc:
-            if exc.reason == "duplicate":
-                return redirect("survey-thanks", public_key=survey.public_key)
-            if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
-                return render(
-                    request,
-                    "frontend/surveys/respond.html",
-                    {
-                        "survey": survey,
-                        "sections": question_views(survey, data),
-                        "errors": {"": str(exc)},
-                        "form_token": form_token,
-                        "under_18": under_18,
-                        "age": source.get("age", ""),
-                    },
-                    status=429,
-                )
-            return render(request, "frontend/surveys/refused.html", {"survey": survey, "message": str(exc)}, status=409)
-        else:
-            return redirect("survey-thanks", public_key=survey.public_key)
-    return render(
-        request,
-        "frontend/surveys/respond.html",
-        {
-            "survey": survey,
-            "sections": question_views(survey, data, errors),
-            "errors": errors,
-            "form_token": form_token,
-            "under_18": under_18,
-            # The demographics age answer that, when 14 to 17, brings up the young people's information.
-            "young_trigger": next(
-                (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS),
-                "",
-            ),
-            "age": source.get("age", ""),
-        },
-        status=400 if errors else 200,
-    )
-
-
-def survey_respond(request: HttpRequest, public_key: str) -> HttpResponse:
-    return _respond(request, get_public_survey(public_key), channel=Response.Channel.ONLINE)
-
-
-def survey_invited(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = invitation_for_token(token)
-    if invitation is None or invitation.survey.status == Survey.Status.DRAFT:
-        raise Http404("No such invitation.")
-    if invitation.used_at is not None:
-        return render(
-            request,
-            "frontend/surveys/refused.html",
-            {
-                "survey": invitation.survey,
-                "message": "This invitation link has already been used to answer. Thank you.",
-            },
-            status=410,
-        )
-    return _respond(request, invitation.survey, channel=Response.Channel.INVITATION, invitation_token=token)
-
-
-def survey_thanks(request: HttpRequest, public_key: str) -> HttpResponse:
-    return render(request, "frontend/surveys/thanks.html", {"survey": get_public_survey(public_key)})
-
-
 urlpatterns: list[URLPattern] = [
     path("panels/<slug:slug>/surveys/", survey_list, name="survey-list"),
     path("panels/<slug:slug>/surveys/new/", survey_new, name="survey-create"),
@@ -766,10 +442,4 @@ urlpatterns: list[URLPattern] = [
     path("surveys/<int:pk>/preview/", survey_preview, name="survey-preview"),
     path("surveys/<int:pk>/invitations/", survey_invitations, name="survey-invitations"),
     path("surveys/<int:pk>/qr.<str:fmt>", survey_qr, name="survey-qr"),
-    path("surveys/<int:pk>/paper/", survey_paper, name="survey-paper"),
-    path("surveys/<int:pk>/event/", survey_kiosk, name="survey-kiosk"),
-    path("surveys/<int:pk>/event/responses/", survey_kiosk_submit, name="survey-kiosk-submit"),
-    path("s/<str:public_key>/", survey_respond, name="survey-respond"),
-    path("s/<str:public_key>/thanks/", survey_thanks, name="survey-thanks"),
-    path("i/<str:token>/", survey_invited, name="survey-invited"),
 ]

@@ -17,7 +17,7 @@ from panels.models import Organisation, Panel, User
 from surveys.loop_models import Recommendation
 from surveys.models import Response
 from surveys.recommendations import recommendation_create, recommendation_send
-from surveys.services import response_submit
+from surveys.responding import response_submit
 from surveys.themes import answer_tag, text_answers, theme_create
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.surveys.factories import answers, make_survey, token

@@ -6,7 +6,8 @@ from typing import Any
 
 from panels.models import Panel
 from surveys.models import Question, Survey
-from surveys.services import form_token_issue, question_add, survey_create, survey_open
+from surveys.responding import form_token_issue
+from surveys.services import question_add, survey_create, survey_open
 
 
 def make_survey(panel: Panel, *, by: Any = None, title: str = "Big Conversation 2026", open_it: bool = False) -> Survey:

@@ -7,7 +7,8 @@ from typing import Any
 
 from panels.models import Panel
 from surveys.models import Question, Response, Survey
-from surveys.services import question_add, response_submit
+from surveys.responding import response_submit
+from surveys.services import question_add
 from tests.surveys.factories import answers, make_survey
 
 WHITE_BRITISH = "13"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.models import Question, Response, Survey
+from surveys.responding import response_submit
 from surveys.selectors import survey_outline
 from surveys.services import (
     SurveyError,
@@ -15,7 +16,6 @@ from surveys.services import (
     question_add,
     question_delete,
     question_update,
-    response_submit,
     section_add,
     survey_add_trust_set,
     survey_close,

@@ -10,12 +10,10 @@ from django.utils import timezone
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.models import Answer, Question, Response, Survey
+from surveys.responding import ResponseInvalid, ResponseRefused, response_submit
 from surveys.services import (
-    ResponseInvalid,
-    ResponseRefused,
     SurveyError,
     question_add,
-    response_submit,
     section_add,
     survey_close,
     survey_invitations_create,
@@ -112,7 +110,7 @@ def test_it_refuses_a_forged_expired_or_other_survey_token(survey: Survey, panel
             response_submit(survey=survey, data=data, channel=ONLINE, form_token=bad)
     old = token(survey)
     with override_settings(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("surveys.services.FORM_TOKEN_MAX_AGE", -1)
+        patch.setattr("surveys.responding.FORM_TOKEN_MAX_AGE", -1)
         with pytest.raises(ResponseRefused) as caught:
             response_submit(survey=survey, data=data, channel=ONLINE, form_token=old)
     assert caught.value.reason == "expired"

@@ -10,7 +10,7 @@ from panels.models import Panel, User
 from surveys.loop_models import AnswerTheme, Theme
 from surveys.models import Answer, Question, Response, Survey
 from surveys.recommendations import recommendation_create
-from surveys.services import response_submit
+from surveys.responding import response_submit
 from surveys.themes import (
     ThemeError,
     answer_tag,

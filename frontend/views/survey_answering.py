@@ -1,0 +1,226 @@
+"""Answering a survey: the public form and invitation links, paper entry and the event kiosk.
+
+The rules a response must meet are surveys/answers.py; storing it is surveys/responding.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from frontend.views.survey_forms import form_data, question_views
+from panels.typing import AuthenticatedHttpRequest
+from surveys import vocab
+from surveys.models import Question, Response, Survey
+from surveys.permissions import get_public_survey, get_survey_for_user
+from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, invitation_for_token, response_submit
+from surveys.services import SurveyError, survey_questions
+
+# --- Paper entry and the event kiosk ----------------------------------------------------------
+
+
+@login_required
+def survey_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    survey, access = get_survey_for_user(request.user, pk)
+    data: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = form_data(request)
+        try:
+            response_submit(survey=survey, data=data, channel=Response.Channel.PAPER, entered_by=request.user)
+        except ResponseInvalid as exc:
+            errors = exc.errors
+        except SurveyError as exc:
+            errors = {"": str(exc)}
+        else:
+            messages.success(request, "Paper form saved. Type in the next one.")
+            return redirect("survey-paper", pk=survey.pk)
+    return render(
+        request,
+        "frontend/surveys/paper.html",
+        {
+            "panel": access.panel,
+            "access": access,
+            "survey": survey,
+            "sections": question_views(survey, data, errors),
+            "errors": errors,
+            "entered": survey.responses.filter(channel=Response.Channel.PAPER).count(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def survey_kiosk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    survey, access = get_survey_for_user(request.user, pk)
+    return render(
+        request,
+        "frontend/surveys/kiosk.html",
+        {
+            "panel": access.panel,
+            "access": access,
+            "survey": survey,
+            "sections": question_views(survey),
+            "state": survey.accepting_state(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    """One response from the event kiosk, as JSON: {"client_id": "<uuid>", "answers": {"q1": ["Yes"], …}}."""
+    survey, _ = get_survey_for_user(request.user, pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        answers = {
+            str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in payload["answers"].items()
+        }
+        client_id = str(payload["client_id"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JsonResponse(
+            {"ok": False, "errors": {"": "The tablet sent something that could not be read."}}, status=400
+        )
+    try:
+        response = response_submit(survey=survey, data=answers, channel=Response.Channel.EVENT, client_id=client_id)
+    except ResponseInvalid as exc:
+        return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
+    except ResponseRefused as exc:
+        status = 429 if exc.reason == "rate" else 409
+        return JsonResponse({"ok": False, "errors": {"": str(exc)}, "reason": exc.reason}, status=status)
+    return JsonResponse({"ok": True, "id": response.pk})
+
+
+# --- Answering (public) -----------------------------------------------------------------------
+
+CLOSED_MESSAGES = {
+    "closed": "This survey has closed. Thank you for your interest.",
+    "past_close": "This survey has closed. Thank you for your interest.",
+    "not_yet_open": "This survey is not open yet.",
+    "draft": "This survey is not open yet.",
+}
+
+
+def _closed(request: HttpRequest, survey: Survey, state: str) -> HttpResponse:
+    return render(
+        request,
+        "frontend/surveys/closed.html",
+        {
+            "survey": survey,
+            "message": CLOSED_MESSAGES.get(state, "This survey is not taking responses."),
+            "state": state,
+        },
+        status=410 if state in ("closed", "past_close") else 403 if state == "draft" else 200,
+    )
+
+
+def _respond(
+    request: HttpRequest, survey: Survey, *, channel: str, invitation_token: str | None = None
+) -> HttpResponse:
+    state = survey.accepting_state()
+    if state != "open":
+        return _closed(request, survey, state)
+    source = request.POST if request.method == "POST" else request.GET
+    under_18 = source.get("age") == vocab.UNDER_18
+    if request.method == "GET" and "start" not in request.GET:
+        return render(request, "frontend/surveys/start.html", {"survey": survey, "age_bands": vocab.AGE_BANDS})
+    data: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    form_token = request.POST.get("form_token") or form_token_issue(survey)
+    if request.method == "POST":
+        data = form_data(request)
+        said_young = any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
+        if (under_18 or said_young) and not request.POST.get("young_consent"):
+            errors["young_consent"] = "Tick the box to say you are happy to take part, or close this page"
+        try:
+            if errors:
+                raise ResponseInvalid(errors)
+            response_submit(
+                survey=survey,
+                data=data,
+                channel=channel,
+                form_token=form_token if channel == Response.Channel.ONLINE else None,
+                invitation_token=invitation_token,
+                under_18_start=under_18,
+            )
+        except ResponseInvalid as exc:
+            errors = {**errors, **exc.errors}
+        except ResponseRefused as exc:
+            if exc.reason == "duplicate":
+                return redirect("survey-thanks", public_key=survey.public_key)
+            if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
+                return render(
+                    request,
+                    "frontend/surveys/respond.html",
+                    {
+                        "survey": survey,
+                        "sections": question_views(survey, data),
+                        "errors": {"": str(exc)},
+                        "form_token": form_token,
+                        "under_18": under_18,
+                        "age": source.get("age", ""),
+                    },
+                    status=429,
+                )
+            return render(request, "frontend/surveys/refused.html", {"survey": survey, "message": str(exc)}, status=409)
+        else:
+            return redirect("survey-thanks", public_key=survey.public_key)
+    return render(
+        request,
+        "frontend/surveys/respond.html",
+        {
+            "survey": survey,
+            "sections": question_views(survey, data, errors),
+            "errors": errors,
+            "form_token": form_token,
+            "under_18": under_18,
+            # The demographics age answer that, when 14 to 17, brings up the young people's information.
+            "young_trigger": next(
+                (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS),
+                "",
+            ),
+            "age": source.get("age", ""),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def survey_respond(request: HttpRequest, public_key: str) -> HttpResponse:
+    return _respond(request, get_public_survey(public_key), channel=Response.Channel.ONLINE)
+
+
+def survey_invited(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token)
+    if invitation is None or invitation.survey.status == Survey.Status.DRAFT:
+        raise Http404("No such invitation.")
+    if invitation.used_at is not None:
+        return render(
+            request,
+            "frontend/surveys/refused.html",
+            {
+                "survey": invitation.survey,
+                "message": "This invitation link has already been used to answer. Thank you.",
+            },
+            status=410,
+        )
+    return _respond(request, invitation.survey, channel=Response.Channel.INVITATION, invitation_token=token)
+
+
+def survey_thanks(request: HttpRequest, public_key: str) -> HttpResponse:
+    return render(request, "frontend/surveys/thanks.html", {"survey": get_public_survey(public_key)})
+
+
+urlpatterns: list[URLPattern] = [
+    path("surveys/<int:pk>/paper/", survey_paper, name="survey-paper"),
+    path("surveys/<int:pk>/event/", survey_kiosk, name="survey-kiosk"),
+    path("surveys/<int:pk>/event/responses/", survey_kiosk_submit, name="survey-kiosk-submit"),
+    path("s/<str:public_key>/", survey_respond, name="survey-respond"),
+    path("s/<str:public_key>/thanks/", survey_thanks, name="survey-thanks"),
+    path("i/<str:token>/", survey_invited, name="survey-invited"),
+]
