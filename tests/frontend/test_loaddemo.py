@@ -35,6 +35,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
+from surveys.models import Answer, AnswerTheme, Question, Recommendation, RecommendationUpdate, Response, Survey, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,14 @@ MODELS = [
     SelfDescription,
     ImportBatch,
     EncounterRecord,
+    Survey,
+    Question,
+    Response,
+    Answer,
+    Theme,
+    AnswerTheme,
+    Recommendation,
+    RecommendationUpdate,
 ]
 EMAIL = re.compile(r"^\s+(\S+@\S+)\s+\S", re.MULTILINE)
 
@@ -201,3 +210,35 @@ def test_it_loads_a_review_session_with_a_finding_escalated_to_the_force() -> No
     assert escalation.finding.session == session
     liaison = User.objects.get(email="liaison@demo.example")
     assert StaffRole.objects.filter(user=liaison, organisation=escalation.force).exists()
+
+
+@pytest.mark.usefixtures("debug")
+def test_it_loads_a_youth_consultation_answered_on_paper_with_a_published_recommendation() -> None:
+    load()
+    survey = Survey.objects.get(panel__slug="cheshire-youth")
+    assert survey.status == Survey.Status.OPEN
+    # The trust set, a question shown only to those stopped, and the demographics block.
+    assert survey.questions.filter(standard_code__startswith="trust.").count() == 3
+    assert survey.questions.filter(show_if_question__isnull=False).count() == 1
+    assert survey.questions.filter(kind=Question.Kind.DEMOGRAPHICS).count() == 1
+    responses = survey.responses.all()
+    assert responses.count() == 60
+    youth = User.objects.get(email="youth@demo.example")
+    assert {(r.channel, r.entered_by_id) for r in responses} == {(Response.Channel.PAPER, youth.pk)}
+    # Some respondents are 14 to 17: the demo shows the young people's side of the results.
+    assert responses.filter(under_18=True).exists()
+    theme = Theme.objects.get(survey=survey)
+    assert theme.tags.filter(is_quote=True).count() == 1
+    recommendation = Recommendation.objects.get(panel__slug="cheshire-youth")
+    assert recommendation.status == Recommendation.Status.RESPONDED
+    assert recommendation.is_published
+    assert recommendation.updates.count() == 1
+
+
+@pytest.mark.usefixtures("debug")
+def test_the_consultation_shows_on_the_youth_commissions_public_page() -> None:
+    load()
+    recommendation = Recommendation.objects.get(panel__slug="cheshire-youth")
+    page = Client().get(reverse("panel-public", args=["cheshire-youth"]))
+    assert page.status_code == 200
+    assert recommendation.title in page.content.decode()

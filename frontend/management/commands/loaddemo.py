@@ -1,4 +1,6 @@
-"""Create a demonstration force area with its OPCC, three panels, one login per role and four months of real records.
+"""Create a demonstration force area with its OPCC, three panels, one login per role, four months of real records, a
+review session with a finding escalated to the force, and a youth consultation with its answers, a theme and a
+recommendation the PCC has answered.
 
 Safe to run again: it creates what is missing and changes nothing else. It lives in `frontend` because it
 composes the apps (people and panels, and encounter records).
@@ -6,6 +8,7 @@ composes the apps (people and panels, and encounter records).
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,18 @@ from scrutiny.sampling import STRATIFIED, SampleSpec
 from scrutiny.services import batch_import, file_sha256
 from scrutiny.services.escalations import escalation_send
 from scrutiny.services.reviews import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
+from surveys import vocab
+from surveys.models import Answer, Question, Recommendation, RecommendationUpdate
+from surveys.recommendations import (
+    recommendation_add_update,
+    recommendation_create,
+    recommendation_publish,
+    recommendation_respond,
+    recommendation_send,
+)
+from surveys.responding import response_submit
+from surveys.services import question_add, section_add, survey_add_trust_set, survey_create, survey_open
+from surveys.themes import answer_tag, theme_create
 
 DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - demo logins only; the command refuses to run in production
 AREA_CODE = "E23000006"  # Cheshire: the demo's real records (data/police-uk/) are Cheshire's
@@ -80,6 +95,8 @@ class Command(BaseCommand):
         imported = self._records(force)
         with transaction.atomic():
             self._review(users, force)
+        with transaction.atomic():
+            self._consultation(users)
         self._print(users, imported)
 
     def _load(self) -> tuple[dict[str, User], Organisation]:
@@ -201,6 +218,101 @@ class Command(BaseCommand):
             by=chair,
         )
 
+    def _consultation(self, users: dict[str, User]) -> None:
+        """The youth commission's consultation: the trust set, a display condition, demographics and 60 paper forms
+        typed in by a commissioner (seeded, made up), one theme with a quote, and a recommendation the PCC has
+        answered, published with a progress update. Only once: if the commission has a survey, nothing is added."""
+        panel = Panel.objects.get(slug="cheshire-youth")
+        if panel.surveys.exists():
+            return
+        youth, opcc = users["youth@demo.example"], users["opcc@demo.example"]
+        survey = survey_create(
+            panel=panel,
+            title="Young people and stop and search",
+            introduction="The youth commission asks young people in Cheshire about the police and stop and search.",
+            by=users["coordinator@demo.example"],
+        )
+        first = survey.sections.get()
+        K = Question.Kind
+        stopped = question_add(
+            section=first,
+            kind=K.SINGLE,
+            text="Have you been stopped and searched by the police in the last 12 months?",
+            required=True,
+            options=["Yes", "No", "Not sure"],
+        )
+        treated = question_add(
+            section=first,
+            kind=K.TEXT,
+            text="How were you treated, and what would have made it better?",
+            show_if_question=stopped,
+            show_if_values=["Yes"],
+        )
+        survey_add_trust_set(survey=survey)
+        about = section_add(survey=survey, title="About you")
+        demographics = question_add(section=about, kind=K.DEMOGRAPHICS, text="About you")
+        survey_open(survey=survey)
+
+        rng = random.Random(2026)  # noqa: S311 - made-up demo answers, not security
+        ethnic_codes = [code for _, group in vocab.ETHNIC_GROUPS for code, _ in group]
+        said = [
+            "The officer explained why and was polite.",
+            "Nobody told me why they stopped me.",
+            "They searched me in front of my friends; it was embarrassing.",
+            "Tell us why you stop us and give us the record.",
+            "It was fine, quick and respectful.",
+        ]
+        trust = {q.standard_code: q for q in survey.questions.exclude(standard_code="")}
+        for _ in range(60):
+            was_stopped = rng.choice(["Yes", "No", "No", "Not sure"])
+            data: dict[str, list[str]] = {stopped.field_name: [was_stopped]}
+            if was_stopped == "Yes":
+                data[treated.field_name] = [rng.choice(said)]
+            data[trust["trust.good_job"].field_name] = [rng.choice([c for c, _ in vocab.RATING])]
+            matrix = trust["trust.agree_statements"]
+            for i in range(len(matrix.options)):
+                data[f"{matrix.field_name}_{i}"] = [rng.choice([c for c, _ in vocab.AGREEMENT])]
+            fair = trust["trust.stop_search_fair"]
+            data[fair.field_name] = [rng.choice(fair.options)]
+            data[f"{demographics.field_name}_age_band"] = [rng.choice(["14-17", "14-17", "18-24", "prefer_not"])]
+            data[f"{demographics.field_name}_ethnic_group"] = [rng.choice(ethnic_codes)]
+            data[f"{demographics.field_name}_sex"] = [rng.choice(["female", "male", "prefer_not"])]
+            response_submit(
+                survey=survey,
+                data=data,
+                channel="paper",
+                entered_by=youth,
+            )
+        theme = theme_create(
+            survey=survey, name="Not told why", description="Stopped without being told the reason.", by=youth
+        )
+        for answer in Answer.objects.filter(question=treated, value="Nobody told me why they stopped me."):
+            answer_tag(theme=theme, answer_id=answer.pk, is_quote=not theme.tags.exists(), by=youth)
+        recommendation = recommendation_create(
+            panel=panel,
+            title="Tell young people why they are being searched",
+            body="Young people told us they were searched without being told why. Officers should explain the "
+            "grounds and the record every time.",
+            survey=survey,
+            themes=[theme],
+            by=users["coordinator@demo.example"],
+        )
+        recommendation_send(recommendation=recommendation)
+        recommendation_respond(
+            recommendation=recommendation,
+            decision=Recommendation.Decision.PARTLY,
+            response="The force will add this to officer training and check it in body-worn video reviews.",
+            due_by=timezone.localdate() + timedelta(days=90),
+            by=opcc,
+        )
+        recommendation_publish(recommendation=recommendation)
+        recommendation_add_update(
+            recommendation=recommendation,
+            text="The training module has been written and is being tested with the youth commission.",
+            source=RecommendationUpdate.Source.OPCC,
+            by=opcc,
+        )
+
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -253,6 +365,7 @@ class Command(BaseCommand):
             f"Real stop-and-search records for Cheshire, June to September 2025 (data.police.uk): {records}{note}."
         )
         out.write("A review session with a stratified sample, one finding escalated to the force (liaison login).")
+        out.write("A youth consultation with 60 paper forms, a theme and a recommendation the PCC has answered.")
         out.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
         out.write("Coordinator, OPCC officer, force liaison and admin are asked to set up an authenticator app first.")
         for email, _, role in ROLES:
