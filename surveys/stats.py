@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 # The two-sided 95% normal quantile, to more places than 1.96 so that intervals match published tables.
 Z_95 = 1.959963984540054
@@ -477,3 +478,146 @@ def report_question(
             )
         )
     return QuestionReport(reporting=reporting, base=base, options=tuple(results))
+
+
+# --- Trust and confidence: shares by wave and group, and the change between waves -----------------------------------
+
+
+@dataclass(frozen=True)
+class TrustShare:
+    """Of `base` respondents who answered a trust measure, `positive` agreed (or rated good/excellent, or were
+    confident), with the Wilson 95% interval. `suppressed`: hidden in shared outputs (docs/trust.md); a shared
+    output must then show none of positive, base, share or interval."""
+
+    positive: int
+    base: int
+    share: float | None
+    low: float | None
+    high: float | None
+    suppressed: bool
+
+    def shared(self) -> TrustShare:
+        """This share as an output beyond the panel may carry it: numbers gone when suppressed."""
+        if not self.suppressed:
+            return self
+        return TrustShare(positive=0, base=0, share=None, low=None, high=None, suppressed=True)
+
+
+def trust_share(positive: int, base: int, *, suppressed: bool = False) -> TrustShare:
+    interval = wilson_interval(positive, base)
+    return TrustShare(
+        positive=positive,
+        base=base,
+        share=positive / base if base else None,
+        low=interval[0] if interval else None,
+        high=interval[1] if interval else None,
+        suppressed=suppressed,
+    )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference of two proportions, later − earlier, with its 95% interval."""
+
+    difference: float
+    low: float
+    high: float
+
+    @property
+    def significant(self) -> bool:
+        """The interval leaves out zero: a change unlikely to be chance alone (at the 5% level)."""
+        return self.low > 0 or self.high < 0
+
+
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int, z: float = Z_95) -> Difference | None:
+    """p2 − p1 for two independent proportions x1/n1 (earlier) and x2/n2 (later), with Newcombe's hybrid score
+    interval (Newcombe 1998, "Interval estimation for the difference between independent proportions", method 10).
+
+    From the Wilson intervals (l1, u1) and (l2, u2): low = d − √((p2 − l2)² + (u1 − p1)²) and
+    high = d + √((u2 − p2)² + (p1 − l1)²). Unlike the Wald interval it stays within [−1, 1] and does not collapse
+    when a share is 0 or 1. None when either base is 0.
+    """
+    first, second = wilson_interval(x1, n1, z), wilson_interval(x2, n2, z)
+    if first is None or second is None:
+        return None
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = first, second
+    d = p2 - p1
+    low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return Difference(difference=d, low=max(-1.0, low), high=min(1.0, high))
+
+
+@dataclass(frozen=True)
+class TrustChange:
+    """The change in a trust share from one wave to the next. `suppressed` when either wave's share is: the change
+    and one share would give the other away."""
+
+    earlier: str
+    later: str
+    change: Difference | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class TrustBreakdown:
+    """One trust measure in one wave: the share for everyone, and per group of one demographic dimension.
+
+    `groups` holds the groups asked for, in order; respondents in none of them (not answered, prefer not to say)
+    count in `overall` only, but are part of the suppression table so that they cannot be recovered by subtraction.
+    """
+
+    overall: TrustShare
+    groups: dict[str, TrustShare]
+
+
+NO_GROUP = "\x00none"  # the column of respondents in no listed group, in the suppression table only
+
+
+def trust_breakdown(
+    answers: Sequence[tuple[bool, str | None]],
+    groups: Sequence[str] = (),
+    *,
+    threshold: int = SUPPRESSION_THRESHOLD,
+) -> TrustBreakdown:
+    """Shares positive overall and by group for one measure in one wave.
+
+    `answers`: one (positive, group) per respondent who answered the measure; group None (or not in `groups`) for
+    a respondent in no listed group. Suppression is `suppress_table` over the table whose rows are positive and not
+    positive and whose columns are the groups plus "no group": a group's share is hidden when either of its cells
+    is, the overall share when either row total is. So a share never reveals a count under `threshold` of either
+    kind ("3 of 40 disagreed" discloses as much as "3 agreed"), nor one that subtraction would give back.
+    """
+    columns = [*groups, NO_GROUP]
+    index = {g: i for i, g in enumerate(groups)}
+    counts = [[0] * len(columns) for _ in range(2)]
+    for positive, group in answers:
+        column = index.get(group, len(groups)) if group is not None else len(groups)
+        counts[0 if positive else 1][column] += 1
+    table = suppress_table(counts, threshold=threshold)
+    yes_total, no_total = sum(counts[0]), sum(counts[1])
+    overall = trust_share(yes_total, yes_total + no_total, suppressed=any(table.row_totals))
+    by_group = {
+        group: trust_share(
+            counts[0][i], counts[0][i] + counts[1][i], suppressed=bool(table.cells[0][i] or table.cells[1][i])
+        )
+        for i, group in enumerate(groups)
+    }
+    return TrustBreakdown(overall=overall, groups=by_group)
+
+
+def trust_changes(waves: Sequence[str], shares: Mapping[str, TrustShare]) -> list[TrustChange]:
+    """The change from each wave to the next (waves in date order) for waves that have a share with a base."""
+    present = [w for w in waves if w in shares and shares[w].base]
+    changes = []
+    for earlier, later in pairwise(present):
+        a, b = shares[earlier], shares[later]
+        changes.append(
+            TrustChange(
+                earlier=earlier,
+                later=later,
+                change=newcombe_difference(a.positive, a.base, b.positive, b.base),
+                suppressed=a.suppressed or b.suppressed,
+            )
+        )
+    return changes
