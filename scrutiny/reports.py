@@ -103,9 +103,11 @@ def public_session_minutes(panel: Panel) -> QuerySet[ReviewSession]:
 
 def event_actor(event: EscalationEvent, escalation: Escalation, *, panel_view: bool) -> str:
     """Who took a step, as the reader may see it: a person's name for the panel's own people; for force and OPCC
-    staff only the side that acted (the panel, the force), never which panel member (docs/threat-model.md)."""
-    if panel_view:
-        return event.actor_label or "system"
+    staff only the side that acted (the panel, the force), never which panel member (docs/threat-model.md). Never an
+    email address: a person who gave no name shows as their side to the panel too."""
+    if panel_view and event.actor_label and "@" not in event.actor_label:
+        return event.actor_label  # a name, or "system"
+    # Staff, and a person with no name (older entries stored their email address): the side that acted.
     if event.step in ("acknowledge", "respond"):
         return escalation.force.name
     if event.step == "reminder":

@@ -51,7 +51,7 @@ def _event(escalation: Escalation, step: str, by: Any, note: str = "") -> Escala
         status=escalation.status,
         at=timezone.now(),
         actor=actor,
-        actor_label=str(actor) if actor else "system",
+        actor_label=(actor.name if actor else "system"),  # a name or nothing: never an email address
         note=note,
     )
     audit_log(

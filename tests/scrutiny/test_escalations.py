@@ -129,6 +129,30 @@ def test_every_step_is_a_timeline_entry_with_who_and_when(
     assert opcc.pk in [uid for uid, _ in notified]  # the dispute goes to the OPCC
 
 
+def test_the_panels_timeline_never_shows_an_email_address(
+    escalation: Escalation, liaison: User, coordinator: User
+) -> None:
+    User.objects.filter(pk__in=[coordinator.pk, liaison.pk]).update(name="")
+    liaison.refresh_from_db()
+    escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=escalation.version)
+    # An entry written before names were required to be shown stored the email address: it is not shown either.
+    escalation.events.filter(step="sent").update(actor_label=coordinator.email)
+    shown = [who for _, who in reports.escalation_timeline(escalation, panel_view=True)]
+    assert shown == [escalation.finding.panel.name, escalation.force.name]
+    assert not any("@" in who for who in shown)
+
+
+def test_the_panel_sees_its_own_peoples_names(
+    finding: Finding, force: Organisation, coordinator: User, liaison: User
+) -> None:
+    User.objects.filter(pk=coordinator.pk).update(name="Cara Coordinator")
+    coordinator.refresh_from_db()
+    escalation = make_escalation(finding, force=force, by=coordinator)
+    shown = [who for _, who in reports.escalation_timeline(escalation, panel_view=True)]
+    assert shown == ["Cara Coordinator"]
+    assert [who for _, who in reports.escalation_timeline(escalation, panel_view=False)] == [finding.panel.name]
+
+
 def test_a_step_from_an_out_of_date_page_is_refused(escalation: Escalation, liaison: User) -> None:
     version = escalation.version
     escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=version)
