@@ -14,10 +14,19 @@ from django.db import models
 from django.utils import timezone
 
 from panels.models import Panel
+from surveys.stats import SamplingDesign
 
 
 def new_public_key() -> str:
     return secrets.token_urlsafe(9)
+
+
+# How the respondents were found decides how results may be reported (docs/survey-methods.md): only a probability
+# sample is weighted and given a margin of error.
+SAMPLING_DESIGN_CHOICES = [
+    (SamplingDesign.OPT_IN.value, "Opt-in: anyone with the link, at an event or on paper could answer"),
+    (SamplingDesign.PROBABILITY.value, "Probability sample: the people asked were drawn at random from a known list"),
+]
 
 
 class Survey(models.Model):
@@ -30,6 +39,9 @@ class Survey(models.Model):
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sampling_design = models.CharField(
+        max_length=20, choices=SAMPLING_DESIGN_CHOICES, default=SamplingDesign.OPT_IN.value
+    )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     # The public link: /s/<public_key>/. Hard to guess, so a draft's link leads nowhere useful anyway.

@@ -56,9 +56,20 @@ BREAKDOWN_PARTS = [p for p in vocab.DEMOGRAPHIC_PARTS if p.choices]
 
 
 def design_of(survey: Survey) -> SamplingDesign:
-    """How the survey's respondents were found. The Survey model records no sampling design yet, so every survey is
-    opt-in unless a `sampling_design` field appears on it (docs/survey-results.md)."""
-    return SamplingDesign(getattr(survey, "sampling_design", "") or SamplingDesign.OPT_IN)
+    """How the survey's respondents were found, as its builders recorded it (Survey.sampling_design)."""
+    return SamplingDesign(survey.sampling_design or SamplingDesign.OPT_IN)
+
+
+# A probability sample whose results are shown unweighted (weighting impossible, or a breakdown asked for) must not
+# carry PROBABILITY_NOTE, which promises weights and margins of error: it is reported like an opt-in survey, saying why.
+UNWEIGHTED_PROBABILITY_NOTE = (
+    "This was a probability sample, but these figures are not weighted (the reason is below), so they describe the "
+    "people who answered and carry no margin of error."
+)
+BREAKDOWN_UNWEIGHTED_NOTE = (
+    "Not weighted: broken-down results are shown unweighted, as counts and shares of those in each group who "
+    "answered. Remove the breakdown to see the weighted figures with their margins of error."
+)
 
 
 # --- The rows, read once ---------------------------------------------------------------------------------------------
@@ -370,25 +381,51 @@ def breakdown_choices(questions: Sequence[Question]) -> list[BreakdownChoice]:
 
 def rake_to_census(survey: Survey, data: SurveyData) -> tuple[dict[int, float], str]:
     """Weights raked to the Census 2021 five-group margins of the survey's force area, from the first demographics
-    question's ethnic group; ({}, why not) when it cannot be done, in which case results are left unweighted."""
+    question's ethnic group; ({}, why not) when it cannot be done, in which case results are left unweighted.
+
+    The reasons are checked here, before `rake`, so that the page can say in plain words what is missing.
+    """
     demographics = next((q for q in data.questions if q.kind == Question.Kind.DEMOGRAPHICS), None)
     if demographics is None:
-        return {}, "Not weighted: the survey has no demographics question to weight by."
-    respondents = []
+        return {}, (
+            "Not weighted: the survey has no “About you” question asking for ethnic group, so there is nothing to "
+            "weight by."
+        )
+    area = survey.panel.force_area
+    try:
+        margin = population_by_five_group(area.code)
+    except KeyError:
+        return {}, f"Not weighted: there are no Census 2021 figures for {area.name}."
+    respondents: list[dict[str, str | None]] = []
     for rid in data.response_ids:
         answer = data.answers.get(rid, {}).get(demographics.pk)
         group = part_value(answer[0], ETHNICITY_PART) if answer else None
         respondents.append({"ethnicity": None if group == vocab.PREFER_NOT[0] else group})
+    present = {r["ethnicity"] for r in respondents} - {None}
+    if not present:
+        return {}, "Not weighted: nobody who answered gave their ethnic group, so there is nothing to weight by."
+    total = sum(margin.values())
+    missing = [g for g in vocab.census.FIVE_GROUPS if margin.get(g, 0) > 0 and g not in present]
+    if missing:
+        listed = "; ".join(f"{g} ({margin[g] / total:.1%} of residents)" for g in missing)
+        return {}, (
+            f"Not weighted: no respondent gave an ethnic group in {_and_list(missing)}, so nobody can stand for "
+            f"{'that group' if len(missing) == 1 else 'those groups'} of {area.name}’s population at the 2021 "
+            f"Census ({listed}). Weighting needs at least one respondent in each of the five groups."
+        )
     try:
-        margin = population_by_five_group(survey.panel.force_area.code)
         result = rake(respondents, {"ethnicity": margin})
-    except (KeyError, RakingError) as exc:
+    except RakingError as exc:
         return {}, f"Not weighted: {exc}."
     weights = dict(zip(data.response_ids, result.weights, strict=True))
     return weights, (
-        "Weighted to the Census 2021 population of the force area by ethnic group (five groups); effective "
+        f"Weighted to the Census 2021 population of {area.name} by ethnic group (five groups); effective "
         f"sample size {effective_sample_size(result.weights):.1f} of {len(result.weights)} responses."
     )
+
+
+def _and_list(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 # --- Assembly --------------------------------------------------------------------------------------------------------
@@ -405,6 +442,8 @@ def survey_results(
     """Every question's results for an audience, optionally broken down by a demographic (or single-choice) question.
 
     Weighted (probability samples only) results are not broken down: a breakdown shows counts and unweighted shares.
+    A probability sample shown unweighted (a breakdown, or weighting impossible) is reported without a margin of
+    error, `reporting.weighted` False, and `weighting_note` saying why.
     """
     audience = Audience(audience)
     data = data or read_survey_data(survey)
@@ -414,8 +453,15 @@ def survey_results(
     columns, group = _group_of(data, chosen)
     weights: dict[int, float] = {}
     weighting_note = ""
-    if reporting.weighted and chosen is None:
-        weights, weighting_note = rake_to_census(survey, data)
+    if reporting.weighted:
+        if chosen is None:
+            weights, weighting_note = rake_to_census(survey, data)
+        else:
+            weighting_note = BREAKDOWN_UNWEIGHTED_NOTE
+        if not weights:
+            reporting = Reporting(
+                reporting.design, weighted=False, margin_of_error=False, note=UNWEIGHTED_PROBABILITY_NOTE
+            )
 
     results: list[QuestionResult] = []
     K = Question.Kind

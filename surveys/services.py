@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from panels.models import Panel
 from surveys import vocab
-from surveys.models import Question, Section, Survey, SurveyInvitation
+from surveys.models import SAMPLING_DESIGN_CHOICES, Question, Section, Survey, SurveyInvitation
+from surveys.stats import SamplingDesign
 
 
 class SurveyError(Exception):
@@ -42,18 +43,44 @@ def _check_editable(survey: Survey) -> None:
 # --- Building --------------------------------------------------------------------------------
 
 
+def _check_details(title: str, sampling_design: str) -> None:
+    if not title.strip():
+        raise SurveyError("Give the survey a title.")
+    if sampling_design not in dict(SAMPLING_DESIGN_CHOICES):
+        raise SurveyError("Say how the people who answer are found: opt-in or a probability sample.")
+
+
 @transaction.atomic
-def survey_create(*, panel: Panel, title: str, introduction: str = "", by: Any) -> Survey:
-    survey = Survey.objects.create(panel=panel, title=title, introduction=introduction, created_by=by)
+def survey_create(
+    *,
+    panel: Panel,
+    title: str,
+    introduction: str = "",
+    sampling_design: str = SamplingDesign.OPT_IN,
+    by: Any,
+) -> Survey:
+    _check_details(title, sampling_design)
+    survey = Survey.objects.create(
+        panel=panel,
+        title=title.strip(),
+        introduction=introduction,
+        sampling_design=sampling_design,
+        created_by=by,
+    )
     Section.objects.create(survey=survey, title="Your views", position=1)
     return survey
 
 
 @transaction.atomic
-def survey_update(*, survey: Survey, title: str, introduction: str) -> Survey:
-    survey.title = title
+def survey_update(*, survey: Survey, title: str, introduction: str, sampling_design: str | None = None) -> Survey:
+    """Change the survey's details. Allowed after responses too: the sampling design says how results are reported,
+    not what was asked, so correcting it changes no answer's meaning (docs/surveys.md)."""
+    sampling_design = survey.sampling_design if sampling_design is None else sampling_design
+    _check_details(title, sampling_design)
+    survey.title = title.strip()
     survey.introduction = introduction
-    survey.save(update_fields=["title", "introduction"])
+    survey.sampling_design = sampling_design
+    survey.save(update_fields=["title", "introduction", "sampling_design"])
     return survey
 
 
@@ -153,13 +180,32 @@ def _question_fields(
     }
 
 
-def _check_condition_order(survey: Survey) -> None:
-    """A display condition must name a question asked before the one it shows: answers are read in order."""
+def _quote(text: str, length: int = 60) -> str:
+    return f"“{text if len(text) <= length else text[: length - 1] + '…'}”"
+
+
+def _condition_problem(ordered: Sequence[Question]) -> str | None:
+    """Why this order of questions breaks a display condition, or None: a condition must name a question asked
+    before the one it shows, because answers are read in order."""
     seen: set[int] = set()
-    for q in survey_questions(survey):
+    by_pk = {q.pk: q for q in ordered}
+    for q in ordered:
         if q.show_if_question_id is not None and q.show_if_question_id not in seen:
-            raise SurveyError("A question can only depend on the answer to a question before it.")
+            shown_by = by_pk.get(q.show_if_question_id)
+            if shown_by is None:
+                return "A question can only depend on the answer to a question before it."
+            return (
+                f"{_quote(q.text)} is shown only after some answers to {_quote(shown_by.text)}, so it must come "
+                "after that question. Move or change the condition first."
+            )
         seen.add(q.pk)
+    return None
+
+
+def _check_condition_order(survey: Survey) -> None:
+    problem = _condition_problem(survey_questions(survey))
+    if problem:
+        raise SurveyError(problem)
 
 
 @transaction.atomic
@@ -259,6 +305,149 @@ def question_delete(*, question: Question) -> None:
     question.delete()
 
 
+# --- Order: moving questions and sections, deleting sections ----------------------------------------------------------
+#
+# Positions are renumbered 1, 2, 3… in each list a move touches, so that gaps or ties left by older data never make a
+# move do nothing. Every move is checked against the display conditions before anything is saved.
+
+
+class Direction:
+    UP = "up"
+    DOWN = "down"
+    ALL = (UP, DOWN)
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in Direction.ALL:
+        raise SurveyError("Move a question or section up or down.")
+
+
+def _sections(survey: Survey) -> list[Section]:
+    return list(survey.sections.order_by("position", "pk"))
+
+
+def _save_order(survey: Survey, sections: Sequence[Section], questions_by_section: dict[int, list[Question]]) -> None:
+    """Check the new order against the display conditions, then store it (only the rows whose place changed)."""
+    ordered = [q for section in sections for q in questions_by_section.get(section.pk, [])]
+    problem = _condition_problem(ordered)
+    if problem:
+        raise SurveyError(problem)
+    for number, section in enumerate(sections, start=1):
+        if section.position != number:
+            section.position = number
+            section.save(update_fields=["position"])
+        for place, q in enumerate(questions_by_section.get(section.pk, []), start=1):
+            if q.position != place or q.section_id != section.pk:
+                q.position = place
+                q.section = section
+                q.save(update_fields=["position", "section"])
+
+
+def _questions_by_section(survey: Survey) -> dict[int, list[Question]]:
+    grouped: dict[int, list[Question]] = {}
+    for q in survey_questions(survey):
+        grouped.setdefault(q.section_id, []).append(q)
+    return grouped
+
+
+@transaction.atomic
+def question_move(*, question: Question, direction: str) -> Question:
+    """Move a question one place up or down. At the top (bottom) of its section it goes to the end (start) of the
+    section before (after), so that up and down alone can take a question anywhere."""
+    _check_direction(direction)
+    survey = question.survey
+    _check_editable(survey)
+    sections = _sections(survey)
+    grouped = _questions_by_section(survey)
+    section_index = next(i for i, s in enumerate(sections) if s.pk == question.section_id)
+    own = grouped.setdefault(question.section_id, [])
+    place = next(i for i, q in enumerate(own) if q.pk == question.pk)
+    if direction == Direction.UP:
+        if place > 0:
+            own[place - 1], own[place] = own[place], own[place - 1]
+        elif section_index > 0:
+            grouped.setdefault(sections[section_index - 1].pk, []).append(own.pop(place))
+        else:
+            raise SurveyError("This is already the first question.")
+    else:
+        if place < len(own) - 1:
+            own[place + 1], own[place] = own[place], own[place + 1]
+        elif section_index < len(sections) - 1:
+            grouped.setdefault(sections[section_index + 1].pk, []).insert(0, own.pop(place))
+        else:
+            raise SurveyError("This is already the last question.")
+    moved = next(q for qs in grouped.values() for q in qs if q.pk == question.pk)
+    _save_order(survey, sections, grouped)
+    question.section_id, question.position = moved.section_id, moved.position
+    return question
+
+
+@transaction.atomic
+def question_move_to_section(*, question: Question, section: Section) -> Question:
+    """Move a question to the end of another section of the same survey."""
+    survey = question.survey
+    _check_editable(survey)
+    if section.survey_id != survey.pk:
+        raise SurveyError("That section is in another survey.")
+    if section.pk == question.section_id:
+        return question
+    sections = _sections(survey)
+    grouped = _questions_by_section(survey)
+    own = grouped[question.section_id]
+    moved = own.pop(next(i for i, q in enumerate(own) if q.pk == question.pk))
+    grouped.setdefault(section.pk, []).append(moved)
+    _save_order(survey, sections, grouped)
+    question.section_id, question.position = moved.section_id, moved.position
+    return question
+
+
+@transaction.atomic
+def section_move(*, section: Section, direction: str) -> Section:
+    """Move a section, with its questions, one place up or down."""
+    _check_direction(direction)
+    survey = section.survey
+    _check_editable(survey)
+    sections = _sections(survey)
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other = index - 1 if direction == Direction.UP else index + 1
+    if not 0 <= other < len(sections):
+        raise SurveyError(f"This is already the {'first' if direction == Direction.UP else 'last'} section.")
+    sections[index], sections[other] = sections[other], sections[index]
+    _save_order(survey, sections, _questions_by_section(survey))
+    section.position = other + 1
+    return section
+
+
+@transaction.atomic
+def section_delete(*, section: Section, delete_questions: bool = False) -> int:
+    """Delete a section; the number of questions deleted with it.
+
+    An empty section goes at once. One with questions goes only when `delete_questions` says so (the page asks
+    first), and never while a question elsewhere is shown only after an answer to one of them: deleting it would
+    quietly make that question always shown. The last section stays: a survey needs somewhere to put questions.
+    """
+    survey = section.survey
+    _check_editable(survey)
+    if survey.sections.count() <= 1:
+        raise SurveyError("A survey needs at least one section, so its last section cannot be deleted.")
+    questions = list(section.questions.all())
+    if questions and not delete_questions:
+        raise SurveyError(
+            f"This section has {len(questions)} question{'s' if len(questions) != 1 else ''}: say that they are to "
+            "be deleted with it, or move them to another section first."
+        )
+    dependant = Question.objects.filter(survey=survey, show_if_question__in=questions).exclude(section=section).first()
+    if dependant is not None:
+        raise SurveyError(
+            f"{_quote(dependant.text)}, in another section, is shown only after some answers to a question in this "
+            "section. Change its condition first."
+        )
+    section.delete()  # its questions go with it (CASCADE)
+    sections = _sections(survey)
+    _save_order(survey, sections, _questions_by_section(survey))
+    return len(questions)
+
+
 @transaction.atomic
 def survey_add_trust_set(*, survey: Survey) -> Section:
     """The trust and confidence questions, word for word as national surveys ask them, in a section of their own."""
@@ -282,6 +471,7 @@ def survey_copy(*, survey: Survey, by: Any, title: str | None = None, as_version
         panel=survey.panel,
         title=title or (survey.title if as_version else f"Copy of {survey.title}"),
         introduction=survey.introduction,
+        sampling_design=survey.sampling_design,
         created_by=by,
         version=survey.version + 1 if as_version else 1,
         previous_version=survey if as_version else None,

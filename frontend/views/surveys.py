@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from frontend.views.survey_forms import question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.models import Question, Survey
+from surveys.models import SAMPLING_DESIGN_CHOICES, Question, Survey
 from surveys.permissions import (
     get_question_on_survey,
     get_section_on_survey,
@@ -34,8 +34,11 @@ from surveys.services import (
     condition_choices,
     question_add,
     question_delete,
+    question_move,
     question_update,
     section_add,
+    section_delete,
+    section_move,
     survey_add_trust_set,
     survey_close,
     survey_copy,
@@ -46,6 +49,7 @@ from surveys.services import (
     survey_questions,
     survey_update,
 )
+from surveys.stats import SamplingDesign
 
 # --- Forms ----------------------------------------------------------------------------------
 
@@ -56,6 +60,22 @@ class SurveyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the survey is for and who will read the answers. Shown on the first page.",
+    )
+    sampling_design = forms.ChoiceField(
+        label="How are the people who answer found?",
+        choices=SAMPLING_DESIGN_CHOICES,
+        initial=SamplingDesign.OPT_IN.value,
+        widget=forms.RadioSelect,
+        # Left out (an old form, a script): a new survey is opt-in, the design that claims nothing; a changed survey
+        # keeps its design.
+        required=False,
+        help_text=(
+            "Most consultations are opt-in: a link shared online, a stall at an event, forms handed out at a "
+            "meeting. Choose a probability sample only if the people asked were picked at random from a list of "
+            "everyone in the area you want to describe (for example, addresses drawn from the postcode address "
+            "file) and only they can answer. Its results are weighted to the Census and given a margin of error; "
+            "opt-in results are not, because the people who chose to answer are not a random draw from anyone."
+        ),
     )
 
 
@@ -147,9 +167,19 @@ def survey_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_survey_panel_access(request.user, slug)
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        survey = survey_create(panel=access.panel, by=request.user, **form.cleaned_data)
-        messages.success(request, "Survey created. Add its questions.")
-        return redirect("survey-detail", pk=survey.pk)
+        try:
+            survey = survey_create(
+                panel=access.panel,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                introduction=form.cleaned_data["introduction"],
+                sampling_design=form.cleaned_data["sampling_design"] or SamplingDesign.OPT_IN,
+            )
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Survey created. Add its questions.")
+            return redirect("survey-detail", pk=survey.pk)
     return render(
         request,
         "frontend/surveys/new.html",
@@ -161,6 +191,7 @@ def survey_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def survey_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey, access = get_survey_for_user(request.user, pk)
+    outline = survey_outline(survey)
     return render(
         request,
         "frontend/surveys/detail.html",
@@ -168,7 +199,8 @@ def survey_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "panel": access.panel,
             "access": access,
             "survey": survey,
-            "outline": survey_outline(survey),
+            "outline": outline,
+            "question_total": sum(len(s.questions) for s in outline),
             "response_count": survey.responses.count(),
             "locked": survey.responses.exists(),
             "public_url": request.build_absolute_uri(reverse("survey-respond", args=[survey.public_key])),
@@ -271,12 +303,25 @@ def survey_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey, access = get_survey_for_user(request.user, pk)
     form = SurveyForm(
         request.POST if request.method == "POST" else None,
-        initial={"title": survey.title, "introduction": survey.introduction},
+        initial={
+            "title": survey.title,
+            "introduction": survey.introduction,
+            "sampling_design": survey.sampling_design,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        survey_update(survey=survey, **form.cleaned_data)
-        messages.success(request, "Survey details saved.")
-        return redirect("survey-detail", pk=survey.pk)
+        try:
+            survey_update(
+                survey=survey,
+                title=form.cleaned_data["title"],
+                introduction=form.cleaned_data["introduction"],
+                sampling_design=form.cleaned_data["sampling_design"] or None,
+            )
+        except SurveyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Survey details saved.")
+            return redirect("survey-detail", pk=survey.pk)
     return render(
         request,
         "frontend/surveys/edit.html",
@@ -285,14 +330,18 @@ def survey_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _builder_action(request: AuthenticatedHttpRequest, survey: Survey, action: Any, done: str) -> HttpResponse:
+def _builder_action(
+    request: AuthenticatedHttpRequest, survey: Survey, action: Any, done: str, *, anchor: str = ""
+) -> HttpResponse:
     try:
         action()
     except SurveyError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
-    return redirect("survey-detail", pk=survey.pk)
+    url = reverse("survey-detail", args=[survey.pk])
+    # Back to the item moved, so a keyboard user's place on the page is kept.
+    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @login_required
@@ -313,6 +362,58 @@ def survey_section_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         return redirect("survey-detail", pk=survey.pk)
     return _builder_action(
         request, survey, lambda: section_add(survey=survey, title=form.cleaned_data["title"]), "Section added."
+    )
+
+
+@login_required
+@require_POST
+def survey_question_move(request: AuthenticatedHttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    survey, _ = get_survey_for_user(request.user, pk)
+    question = get_question_on_survey(survey, question_pk)
+    direction = request.POST.get("direction", "")
+    return _builder_action(
+        request,
+        survey,
+        lambda: question_move(question=question, direction=direction),
+        f"Question moved {direction}.",
+        anchor=f"question-{question.pk}",
+    )
+
+
+@login_required
+@require_POST
+def survey_section_move(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    survey, _ = get_survey_for_user(request.user, pk)
+    section = get_section_on_survey(survey, section_pk)
+    direction = request.POST.get("direction", "")
+    return _builder_action(
+        request,
+        survey,
+        lambda: section_move(section=section, direction=direction),
+        f"Section moved {direction}.",
+        anchor=f"section-{section.pk}",
+    )
+
+
+@login_required
+@require_POST
+def survey_section_delete(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    """Delete a section. One with questions is deleted only once the builder confirms, on a page listing them."""
+    survey, access = get_survey_for_user(request.user, pk)
+    section = get_section_on_survey(survey, section_pk)
+    questions = list(section.questions.order_by("position", "pk"))
+    if questions and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "frontend/surveys/section_delete.html",
+            {"panel": access.panel, "access": access, "survey": survey, "section": section, "questions": questions},
+        )
+    count = len(questions)
+    return _builder_action(
+        request,
+        survey,
+        lambda: section_delete(section=section, delete_questions=bool(questions)),
+        f"Section deleted{f', with its {count} question' + ('s' if count != 1 else '') if count else ''}.",
     )
 
 
@@ -433,7 +534,10 @@ urlpatterns: list[URLPattern] = [
     path("surveys/<int:pk>/edit/", survey_edit, name="survey-edit"),
     path("surveys/<int:pk>/questions/<int:question_pk>/edit/", survey_question_edit, name="survey-question-edit"),
     path("surveys/<int:pk>/questions/<int:question_pk>/delete/", survey_question_delete, name="survey-question-delete"),
+    path("surveys/<int:pk>/questions/<int:question_pk>/move/", survey_question_move, name="survey-question-move"),
     path("surveys/<int:pk>/sections/new/", survey_section_new, name="survey-section-create"),
+    path("surveys/<int:pk>/sections/<int:section_pk>/move/", survey_section_move, name="survey-section-move"),
+    path("surveys/<int:pk>/sections/<int:section_pk>/delete/", survey_section_delete, name="survey-section-delete"),
     path("surveys/<int:pk>/trust-set/", survey_trust_set, name="survey-trust-set"),
     path("surveys/<int:pk>/copy/", survey_copy_view, name="survey-copy"),
     path("surveys/<int:pk>/new-version/", survey_new_version_view, name="survey-new-version"),

@@ -21,6 +21,10 @@ def question(s: Any) -> dict[str, Any]:
     return {"pk": s.survey.pk, "question_pk": s.survey_question.pk}
 
 
+def section(s: Any) -> dict[str, Any]:
+    return {"pk": s.survey.pk, "section_pk": s.survey.sections.order_by("pk").first().pk}
+
+
 def public(s: Any) -> dict[str, Any]:
     return {"public_key": s.survey.public_key}
 
@@ -42,6 +46,12 @@ RULES: dict[str, Rule] = {
     "survey-question-edit": Rule(question, (Check("GET", PANEL_MANAGE), Check("POST", PANEL_MANAGE, {"text": ""}))),
     "survey-question-delete": Rule(question, post(PANEL_MANAGE)),
     "survey-section-create": Rule(survey, post(PANEL_MANAGE, {"title": ""})),
+    # The scenario's question is its survey's last: moving it up is allowed, and done, for the coordinator.
+    "survey-question-move": Rule(question, post(PANEL_MANAGE, {"direction": "up"})),
+    # One section only: moving it is refused with a message (a redirect), which still shows the view was reached.
+    "survey-section-move": Rule(section, post(PANEL_MANAGE, {"direction": "down"})),
+    # The section has questions and no confirmation is sent: the coordinator gets the page that asks first.
+    "survey-section-delete": Rule(section, post(PANEL_MANAGE)),
     "survey-trust-set": Rule(survey, post(PANEL_MANAGE)),
     "survey-copy": Rule(survey, post(PANEL_MANAGE)),
     "survey-new-version": Rule(survey, post(PANEL_MANAGE)),

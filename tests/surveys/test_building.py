@@ -153,7 +153,7 @@ def test_a_condition_must_name_an_earlier_question(panel: Panel) -> None:
     q1 = questions(survey)[0]
     later = section_add(survey=survey, title="Later")
     q5 = question_add(section=later, kind=Question.Kind.SINGLE, text="Later?", options=["Yes", "No"])
-    with pytest.raises(SurveyError, match="before it"):
+    with pytest.raises(SurveyError, match="must come after that question"):
         question_update(
             question=q1,
             section=q1.section,
