@@ -22,6 +22,22 @@ from surveys.permissions import get_public_survey, get_survey_for_user
 from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, invitation_for_token, response_submit
 from surveys.services import SurveyError, survey_questions
 
+YOUNG_CONSENT_ONLINE = "Tick the box to say you are happy to take part, or close this page"
+YOUNG_CONSENT_KIOSK = "Tick the box to say you are happy to take part, or ask for the page to be cleared"
+
+
+def _said_young(data: dict[str, list[str]]) -> bool:
+    """Whether the demographics age band says 14 to 17."""
+    return any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
+
+
+def _young_trigger(survey: Survey) -> str:
+    """The demographics age answer that, when 14 to 17, brings up the young people's information."""
+    return next(
+        (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS), ""
+    )
+
+
 # --- Paper entry and the event kiosk ----------------------------------------------------------
 
 
@@ -68,6 +84,8 @@ def survey_kiosk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "sections": question_views(survey),
             "state": survey.accepting_state(),
+            "young_trigger": _young_trigger(survey),
+            "young_consent_error": YOUNG_CONSENT_KIOSK,
         },
     )
 
@@ -75,7 +93,12 @@ def survey_kiosk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    """One response from the event kiosk, as JSON: {"client_id": "<uuid>", "answers": {"q1": ["Yes"], …}}."""
+    """One response from the event kiosk, as JSON:
+    {"client_id": "<uuid>", "answers": {"q1": ["Yes"], …}, "age": "14-17", "young_consent": true}.
+
+    "age" is the kiosk's "Are you aged 14 to 17?" (optional); someone aged 14 to 17, by that answer or by the
+    demographics age band, must have ticked the consent box, as on the public form: otherwise nothing is stored.
+    """
     survey, _ = get_survey_for_user(request.user, pk)
     try:
         payload = json.loads(request.body or b"{}")
@@ -83,12 +106,23 @@ def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonRespo
             str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in payload["answers"].items()
         }
         client_id = str(payload["client_id"])
+        age = str(payload.get("age") or "")
+        consent = payload.get("young_consent") is True
     except (ValueError, KeyError, TypeError, AttributeError):
         return JsonResponse(
             {"ok": False, "errors": {"": "The tablet sent something that could not be read."}}, status=400
         )
+    under_18 = age == vocab.UNDER_18
+    if (under_18 or _said_young(answers)) and not consent:
+        return JsonResponse({"ok": False, "errors": {"young_consent": YOUNG_CONSENT_KIOSK}}, status=400)
     try:
-        response = response_submit(survey=survey, data=answers, channel=Response.Channel.EVENT, client_id=client_id)
+        response = response_submit(
+            survey=survey,
+            data=answers,
+            channel=Response.Channel.EVENT,
+            client_id=client_id,
+            under_18_start=under_18,
+        )
     except ResponseInvalid as exc:
         return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
     except ResponseRefused as exc:
@@ -135,9 +169,8 @@ def _respond(
     form_token = request.POST.get("form_token") or form_token_issue(survey)
     if request.method == "POST":
         data = form_data(request)
-        said_young = any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
-        if (under_18 or said_young) and not request.POST.get("young_consent"):
-            errors["young_consent"] = "Tick the box to say you are happy to take part, or close this page"
+        if (under_18 or _said_young(data)) and not request.POST.get("young_consent"):
+            errors["young_consent"] = YOUNG_CONSENT_ONLINE
         try:
             if errors:
                 raise ResponseInvalid(errors)
@@ -180,11 +213,7 @@ def _respond(
             "errors": errors,
             "form_token": form_token,
             "under_18": under_18,
-            # The demographics age answer that, when 14 to 17, brings up the young people's information.
-            "young_trigger": next(
-                (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS),
-                "",
-            ),
+            "young_trigger": _young_trigger(survey),
             "age": source.get("age", ""),
         },
         status=400 if errors else 200,
