@@ -91,7 +91,7 @@ RULES: dict[str, Rule] = {
     "recommendation-publish": Rule(recommendation, (post(PANEL_MANAGE),)),
     # API
     "api-survey-list": Rule(panel, (get(PANEL_MANAGE),)),
-    "api-survey-detail": Rule(survey, (get(PANEL_MANAGE),)),
+    "api-survey-detail": Rule(survey, (get(PANEL_MANAGE), Check("PATCH", PANEL_MANAGE, {"sampling_design": "x"}))),
     "api-survey-responses": Rule(survey, (get(PANEL_MANAGE),)),
     "api-survey-results": Rule(survey, (get(PANEL_MANAGE),)),
     "api-theme-list": Rule(survey, (get(PANEL_MANAGE), post(PANEL_MANAGE, {"name": ""}))),
