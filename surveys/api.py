@@ -25,9 +25,15 @@ from rest_framework.views import APIView
 from panels.api import as_400
 from panels.typing import api_user
 from surveys.loop_models import AnswerTheme, Recommendation, RecommendationUpdate, Theme
-from surveys.models import Answer, Question, Section, Survey
+from surveys.models import SAMPLING_DESIGN_CHOICES, Answer, Question, Section, Survey
 from surveys.models import Response as SurveyResponse
-from surveys.permissions import get_public_survey, get_survey_for_user, get_survey_panel_access
+from surveys.permissions import (
+    get_public_survey,
+    get_question_on_survey,
+    get_section_on_survey,
+    get_survey_for_user,
+    get_survey_panel_access,
+)
 from surveys.recommendations import (
     RecommendationError,
     get_recommendation_for_user,
@@ -43,7 +49,16 @@ from surveys.recommendations import (
 from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
 from surveys.results import Audience, SurveyResults, Table, survey_results
 from surveys.selectors import surveys_of_panel
-from surveys.services import SurveyError, survey_questions
+from surveys.services import (
+    Direction,
+    SurveyError,
+    question_move,
+    question_move_to_section,
+    section_delete,
+    section_move,
+    survey_questions,
+    survey_update,
+)
 from surveys.themes import (
     ThemeError,
     answer_tag,
@@ -103,11 +118,59 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
     accepting = serializers.CharField(source="accepting_state", read_only=True)
     # Plain strings, not enums: several models have a "status", and the schema's enum names must not collide.
     status = serializers.CharField(read_only=True, help_text="draft, open or closed")
+    sampling_design = serializers.CharField(
+        read_only=True,
+        help_text="opt_in (anyone could answer: no weighting, no margin of error) or probability (drawn at random "
+        "from a known list: weighted to the Census, with margins of error)",
+    )
 
     class Meta:
         model = Survey
-        fields = ["id", "panel", "title", "introduction", "status", "accepting", "opens_at", "closes_at", "version"]
+        fields = [
+            "id",
+            "panel",
+            "title",
+            "introduction",
+            "sampling_design",
+            "status",
+            "accepting",
+            "opens_at",
+            "closes_at",
+            "version",
+        ]
         read_only_fields = fields
+
+
+class SurveyChangeSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    introduction = serializers.CharField(required=False, allow_blank=True)
+    sampling_design = serializers.ChoiceField(
+        choices=SAMPLING_DESIGN_CHOICES, required=False, help_text="opt_in or probability"
+    )
+
+
+class DirectionSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(choices=[(d, d) for d in Direction.ALL], help_text="up or down")
+
+
+class QuestionMoveSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(
+        choices=[(d, d) for d in Direction.ALL],
+        required=False,
+        help_text="up or down: one place, across into the next section at the top or bottom of its own",
+    )
+    section = serializers.IntegerField(required=False, help_text="Or: a section of the survey to move it to the end of")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("direction" in attrs) == ("section" in attrs):
+            raise ValidationError({"detail": ["Give a direction (up or down) or a section, not both."]})
+        return attrs
+
+
+class SectionDeleteSerializer(serializers.Serializer[Any]):
+    delete_questions = serializers.BooleanField(
+        default=False, help_text="Needed when the section has questions: they are deleted with it."
+    )
 
 
 class SurveyListSerializer(SurveySerializer):
@@ -291,6 +354,69 @@ class SurveyDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The survey with its sections and questions in order."""
         survey, _ = get_survey_for_user(request.user, pk)
+        return Response(SurveyDetailSerializer(survey).data)
+
+    @extend_schema(request=SurveyChangeSerializer, responses=SurveyDetailSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        """Change the title, introduction or sampling design (also once the survey has responses: none of them
+        changes what was asked)."""
+        survey, _ = get_survey_for_user(request.user, pk)
+        data = SurveyChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        call_service(
+            lambda: survey_update(
+                survey=survey,
+                title=values.get("title", survey.title),
+                introduction=values.get("introduction", survey.introduction),
+                sampling_design=values.get("sampling_design"),
+            )
+        )
+        return Response(SurveyDetailSerializer(survey).data)
+
+
+class SurveyQuestionMoveApi(APIView):
+    @extend_schema(request=QuestionMoveSerializer, responses=SurveyDetailSerializer)
+    def post(self, request: Request, pk: int, question_pk: int) -> Response:
+        """Move a question up or down, or to the end of another section. Refused (400) once the survey has
+        responses, or when the move would put a question before the one its display condition depends on."""
+        survey, _ = get_survey_for_user(request.user, pk)
+        question = get_question_on_survey(survey, question_pk)
+        data = QuestionMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "section" in values:
+            section = Section.objects.filter(survey=survey, pk=values["section"]).first()
+            if section is None:
+                raise ValidationError({"section": ["Not a section of this survey."]})
+            call_service(lambda: question_move_to_section(question=question, section=section))
+        else:
+            call_service(lambda: question_move(question=question, direction=values["direction"]))
+        return Response(SurveyDetailSerializer(survey).data)
+
+
+class SurveySectionMoveApi(APIView):
+    @extend_schema(request=DirectionSerializer, responses=SurveyDetailSerializer)
+    def post(self, request: Request, pk: int, section_pk: int) -> Response:
+        """Move a section, with its questions, up or down. Refused (400) as moving a question is."""
+        survey, _ = get_survey_for_user(request.user, pk)
+        section = get_section_on_survey(survey, section_pk)
+        data = DirectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call_service(lambda: section_move(section=section, direction=data.validated_data["direction"]))
+        return Response(SurveyDetailSerializer(survey).data)
+
+
+class SurveySectionDeleteApi(APIView):
+    @extend_schema(request=SectionDeleteSerializer, responses=SurveyDetailSerializer)
+    def post(self, request: Request, pk: int, section_pk: int) -> Response:
+        """Delete a section. One with questions needs `delete_questions: true`; the last section, a survey with
+        responses, and a section with a question another section's condition depends on are refused (400)."""
+        survey, _ = get_survey_for_user(request.user, pk)
+        section = get_section_on_survey(survey, section_pk)
+        data = SectionDeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call_service(lambda: section_delete(section=section, delete_questions=data.validated_data["delete_questions"]))
         return Response(SurveyDetailSerializer(survey).data)
 
 

@@ -7,6 +7,21 @@ from surveys import api
 urlpatterns = [
     path("panels/<slug:slug>/surveys/", api.SurveyListApi.as_view(), name="api-survey-list"),
     path("surveys/<int:pk>/", api.SurveyDetailApi.as_view(), name="api-survey-detail"),
+    path(
+        "surveys/<int:pk>/questions/<int:question_pk>/move/",
+        api.SurveyQuestionMoveApi.as_view(),
+        name="api-survey-question-move",
+    ),
+    path(
+        "surveys/<int:pk>/sections/<int:section_pk>/move/",
+        api.SurveySectionMoveApi.as_view(),
+        name="api-survey-section-move",
+    ),
+    path(
+        "surveys/<int:pk>/sections/<int:section_pk>/delete/",
+        api.SurveySectionDeleteApi.as_view(),
+        name="api-survey-section-delete",
+    ),
     path("surveys/<int:pk>/responses/", api.SurveyResponseListApi.as_view(), name="api-survey-responses"),
     path("surveys/<int:pk>/results/", api.SurveyResultsApi.as_view(), name="api-survey-results"),
     path("surveys/<int:pk>/themes/", api.ThemeListApi.as_view(), name="api-theme-list"),

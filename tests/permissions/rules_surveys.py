@@ -52,6 +52,10 @@ RULES: dict[str, Rule] = {
     "survey-section-move": Rule(section, post(PANEL_MANAGE, {"direction": "down"})),
     # The section has questions and no confirmation is sent: the coordinator gets the page that asks first.
     "survey-section-delete": Rule(section, post(PANEL_MANAGE)),
+    # API: the same people as the pages. Each sends what the view refuses with a 400 once reached.
+    "api-survey-question-move": Rule(question, (Check("POST", PANEL_MANAGE, {"direction": "sideways"}),)),
+    "api-survey-section-move": Rule(section, (Check("POST", PANEL_MANAGE, {"direction": "up"}),)),
+    "api-survey-section-delete": Rule(section, (Check("POST", PANEL_MANAGE, {}),)),
     "survey-trust-set": Rule(survey, post(PANEL_MANAGE)),
     "survey-copy": Rule(survey, post(PANEL_MANAGE)),
     "survey-new-version": Rule(survey, post(PANEL_MANAGE)),
