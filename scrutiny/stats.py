@@ -1,9 +1,17 @@
-"""Pure statistics for panel reviews (DESIGN.md §4): plain numbers in, plain numbers out, no ORM."""
+"""Pure statistics (DESIGN.md §4): plain numbers in, plain numbers out, no ORM.
+
+Panel reviews: Fleiss' kappa and shares judged. Disproportionality (docs/disproportionality.md): rates per 1,000,
+rate ratios with their 95% intervals, find and arrest rates with Wilson intervals, the bounds a ratio could take if
+the searches with ethnicity not stated were allocated, the Relative Rate Index, and the small-number rules.
+The database queries that feed these live in scrutiny/reporting.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 # Counts below this are marked as small numbers wherever a share is shown.
 SMALL_NUMBER = 10
@@ -79,3 +87,310 @@ def shares_by(pairs: Iterable[tuple[str, bool]], order: Sequence[str] = ()) -> l
         hits[key] = hits.get(key, 0) + int(judged)
     keys = [k for k in order if k in totals] + sorted(k for k in totals if k not in order)
     return [Share(k, hits[k], totals[k]) for k in keys]
+
+
+# --- Disproportionality ------------------------------------------------------------------------------------------
+
+# The five Census 2021 broad groups, in the order the Home Office publishes them, and the group every ratio is
+# taken against.
+GROUPS: tuple[str, ...] = ("Asian", "Black", "Mixed", "White", "Other")
+REFERENCE = "White"
+# Counts under SUPPRESS_BELOW are never shown in a public output; a rate or share from fewer than UNSTABLE_BELOW
+# events is flagged unstable. An interval for a rate ratio is exact (conditional binomial) when either count is
+# below EXACT_BELOW, and the log (Katz) interval otherwise.
+SUPPRESS_BELOW = SMALL_NUMBER
+UNSTABLE_BELOW = 20
+EXACT_BELOW = 20
+Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+Interval = tuple[float, float]
+
+
+def is_suppressed(count: int | None) -> bool:
+    """Whether a public output must hide this count (under 10, zero included; None is already hidden)."""
+    return count is None or count < SUPPRESS_BELOW
+
+
+def suppress(count: int | None) -> int | None:
+    """The count as a public output may show it: None in place of a count under 10."""
+    return None if is_suppressed(count) else count
+
+
+def is_unstable(events: int) -> bool:
+    """Whether a rate or share from this many events is flagged unstable (fewer than 20)."""
+    return events < UNSTABLE_BELOW
+
+
+def rate_per_1000(count: int, population: int) -> float | None:
+    """Events per 1,000 of the population; None without a population."""
+    if count < 0 or population < 0:
+        raise ValueError("counts and populations cannot be negative")
+    return count / population * 1000 if population else None
+
+
+def rate_ratio(a: int, population_a: int, b: int, population_b: int) -> float | None:
+    """(a / population_a) / (b / population_b); None when either rate is missing or the second is zero."""
+    rate_a, rate_b = rate_per_1000(a, population_a), rate_per_1000(b, population_b)
+    if rate_a is None or rate_b is None or rate_b == 0:
+        return None
+    return rate_a / rate_b
+
+
+def rate_ratio_ci_log(a: int, population_a: int, b: int, population_b: int, z: float = Z_95) -> Interval | None:
+    """The log (Katz) interval: exp(ln RR ± z·√(1/a + 1/b)), treating the populations as fixed.
+
+    None when either count is zero (the logarithm is undefined); use the exact interval there.
+    """
+    ratio = rate_ratio(a, population_a, b, population_b)
+    if ratio is None or a == 0:
+        return None
+    half = z * math.sqrt(1 / a + 1 / b)
+    return math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
+
+
+def rate_ratio_ci_exact(
+    a: int, population_a: int, b: int, population_b: int, confidence: float = 0.95
+) -> Interval | None:
+    """The exact conditional interval for a ratio of two Poisson rates.
+
+    Given n = a + b events, a is binomial with p = RR·Pa / (RR·Pa + Pb). The Clopper-Pearson interval for p,
+    mapped through RR = p / (1 − p) · Pb / Pa, is the interval for RR. Guaranteed coverage at any count, so it is
+    the one used for small counts. None when b is zero (the ratio is unbounded) or a population is missing.
+    """
+    if b == 0 or population_a <= 0 or population_b <= 0:
+        return None
+    low, high = clopper_pearson(a, a + b, confidence)
+    scale = population_b / population_a
+    return low / (1 - low) * scale, high / (1 - high) * scale
+
+
+@dataclass(frozen=True)
+class RatioInterval:
+    low: float
+    high: float
+    method: str  # "log" or "exact"
+
+
+def rate_ratio_ci(a: int, population_a: int, b: int, population_b: int) -> RatioInterval | None:
+    """The 95% interval the reports show: exact when either count is under 20, log (Katz) otherwise."""
+    if min(a, b) < EXACT_BELOW:
+        exact = rate_ratio_ci_exact(a, population_a, b, population_b)
+        return RatioInterval(exact[0], exact[1], "exact") if exact else None
+    log = rate_ratio_ci_log(a, population_a, b, population_b)
+    return RatioInterval(log[0], log[1], "log") if log else None
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> Interval | None:
+    """The Wilson score interval for successes/n; None when n is 0."""
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return None
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    # At 0 and n the exact bound is 0 or 1; rounding could push it a hair outside.
+    low = 0.0 if successes == 0 else max(0.0, min(p, centre - half))
+    high = 1.0 if successes == n else min(1.0, max(p, centre + half))
+    return low, high
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> Interval:
+    """The exact (Clopper-Pearson) interval for a binomial proportion k/n, from beta quantiles."""
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got {k} of {n}")
+    alpha = 1 - confidence
+    low = 0.0 if k == 0 else beta_quantile(alpha / 2, k, n - k + 1)
+    high = 1.0 if k == n else beta_quantile(1 - alpha / 2, k + 1, n - k)
+    return low, high
+
+
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """The q-quantile of the Beta(a, b) distribution, by bisection on the regularised incomplete beta function."""
+    low, high = 0.0, 1.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        if mid in (low, high):
+            break
+        if regularized_beta(mid, a, b) < q:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def regularized_beta(x: float, a: float, b: float) -> float:
+    """I_x(a, b), by its continued fraction (modified Lentz), on the side of x where it converges quickly."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(log_front) * _beta_fraction(x, a, b) / a
+    return 1 - math.exp(log_front) * _beta_fraction(1 - x, b, a) / b
+
+
+def _beta_fraction(x: float, a: float, b: float) -> float:
+    tiny = 1e-300
+    c, d = 1.0, 1 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 100_000):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1) < 1e-15:
+            break
+    return result
+
+
+# --- one group, one report ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """What the database gives for one group (vehicle-only searches already left out)."""
+
+    searches: int
+    population: int
+    outcome_linked_recorded: int = 0  # searches whose "outcome linked to object of search" is true or false
+    outcome_linked: int = 0  # of those, true
+    arrests: int = 0
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    group: str
+    counts: GroupCounts
+    rate_per_1000: float | None
+    rate_ratio_vs_reference: float | None  # 1.0 for the reference group itself
+    rate_ratio_ci95: RatioInterval | None  # None for the reference group
+    find_rate: float | None  # None when no search of the group has the link recorded
+    find_rate_ci95: Interval | None
+    arrest_rate: float | None  # None when the group has no searches
+    arrest_rate_ci95: Interval | None
+    unstable: bool  # fewer than 20 searches
+
+    @property
+    def searches(self) -> int:
+        return self.counts.searches
+
+    @property
+    def population(self) -> int:
+        return self.counts.population
+
+
+@dataclass(frozen=True)
+class Disproportionality:
+    groups: dict[str, GroupStats]  # in GROUPS order
+    total: int  # every search counted, not stated included
+    not_stated: int
+    reference: str = REFERENCE
+
+    @property
+    def not_stated_share(self) -> float | None:
+        return self.not_stated / self.total if self.total else None
+
+
+def group_stats(group: str, counts: GroupCounts, reference: GroupCounts, *, is_reference: bool) -> GroupStats:
+    ratio = rate_ratio(counts.searches, counts.population, reference.searches, reference.population)
+    if is_reference:
+        ratio, interval = (1.0 if ratio is not None else None), None
+    else:
+        interval = rate_ratio_ci(counts.searches, counts.population, reference.searches, reference.population)
+    recorded = counts.outcome_linked_recorded
+    return GroupStats(
+        group=group,
+        counts=counts,
+        rate_per_1000=rate_per_1000(counts.searches, counts.population),
+        rate_ratio_vs_reference=ratio,
+        rate_ratio_ci95=interval,
+        find_rate=counts.outcome_linked / recorded if recorded else None,
+        find_rate_ci95=wilson_interval(counts.outcome_linked, recorded),
+        arrest_rate=counts.arrests / counts.searches if counts.searches else None,
+        arrest_rate_ci95=wilson_interval(counts.arrests, counts.searches),
+        unstable=is_unstable(counts.searches),
+    )
+
+
+def disproportionality(
+    groups: Mapping[str, GroupCounts], *, not_stated: int, reference: str = REFERENCE
+) -> Disproportionality:
+    """Rates, ratios against the reference group and outcome rates for each group in GROUPS.
+
+    `groups` holds the searches of each group (a group missing has none); `not_stated` the searches with no
+    ethnicity stated, which count in the total but in no group, as the Home Office counts them.
+    """
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown group(s): {sorted(unknown)}")
+    full = {g: groups.get(g, GroupCounts(0, 0)) for g in GROUPS}
+    ref = full[reference]
+    stats = {g: group_stats(g, c, ref, is_reference=(g == reference)) for g, c in full.items()}
+    total = sum(c.searches for c in full.values()) + not_stated
+    return Disproportionality(groups=stats, total=total, not_stated=not_stated, reference=reference)
+
+
+def not_stated_bounds(
+    groups: Mapping[str, GroupCounts], *, not_stated: int, reference: str = REFERENCE
+) -> dict[str, Interval | None]:
+    """For each group, the range its ratio against the reference could take if every search with ethnicity not
+    stated belonged to one group: lowest when they all go to the reference group, highest when they all go to
+    this group (allocating them to a third group leaves this ratio as it is)."""
+    ref = groups.get(reference, GroupCounts(0, 0))
+    bounds: dict[str, Interval | None] = {}
+    for g in GROUPS:
+        if g == reference:
+            continue
+        own = groups.get(g, GroupCounts(0, 0))
+        low = rate_ratio(own.searches, own.population, ref.searches + not_stated, ref.population)
+        high = rate_ratio(own.searches + not_stated, own.population, ref.searches, ref.population)
+        bounds[g] = (low, high) if low is not None and high is not None else None
+    return bounds
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # e.g. "population", "search", "arrest"
+    counts: dict[str, int]  # by group
+
+
+@dataclass(frozen=True)
+class RelativeRate:
+    stage: str
+    previous: str
+    by_group: dict[str, float | None] = field(default_factory=dict)  # each group's RRI against the reference
+
+
+def relative_rate_index(stages: Sequence[Stage], reference: str = REFERENCE) -> list[RelativeRate]:
+    """The Relative Rate Index between consecutive stages (population → search → arrest, say).
+
+    At each stage, a group's rate is its count there over its count at the stage before; the index is that rate
+    over the reference group's. 1 means no difference at that step; None where a rate cannot be formed.
+    """
+    out = []
+    for before, stage in pairwise(stages):
+        by_group: dict[str, float | None] = {}
+        for g in GROUPS:
+            by_group[g] = rate_ratio(
+                stage.counts.get(g, 0),
+                before.counts.get(g, 0),
+                stage.counts.get(reference, 0),
+                before.counts.get(reference, 0),
+            )
+        out.append(RelativeRate(stage.name, before.name, by_group))
+    return out
+
+
+def share_is_shown(hits: int, n: int) -> bool:
+    """A share may be public when both its numerator and its denominator are 10 or more."""
+    return not is_suppressed(hits) and not is_suppressed(n)
