@@ -35,6 +35,7 @@ from scrutiny.importing.pipeline import nth_fingerprint
 from scrutiny.importing.readers import open_reader
 from scrutiny.importing.sinks import ExecutemanySink, lock_force
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.reporting import records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ def batch_import(
         result = run_import(batch=batch, source=source, progress=progress)
         batch.refresh_from_db()
         audit_log(by=by, action=AuditEvent.Action.BATCH_FINISHED, obj=batch, detail=result.as_json(batch.file_name))
+        records_changed(force.pk)  # cached disproportionality reports of this force are stale
     return batch, result
 
 
@@ -291,6 +293,7 @@ def batch_run(*, batch_id: int) -> ImportBatch:
     else:
         batch.refresh_from_db()
         audit_log(by=None, action=AuditEvent.Action.BATCH_FINISHED, obj=batch, detail=result.as_json(batch.file_name))
+        records_changed(batch.force_id)
     finally:
         reporter.close()
         _discard_source(batch)
@@ -423,6 +426,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         sink.finish()
         status, record_id = "imported", records.get(fingerprint=fingerprint).pk
         counts = {"imported_count": F("imported_count") + 1}
+        records_changed(batch.force_id)
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_count=F("rejected_count") - 1, **counts)
     row.resolved = True
     row.resolved_at = timezone.now()
