@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scrutiny import api, api_reviews
+from scrutiny import api, api_reports, api_reviews
 
 urlpatterns = [
     path("forces/<slug:police_uk_id>/batches/", api.BatchCreateApi.as_view(), name="api-batch-create"),
@@ -15,4 +15,9 @@ urlpatterns = [
     path("records/<int:pk>/", api.RecordDetailApi.as_view(), name="api-record-detail"),
     path("records/<int:pk>/redaction-check/", api.RecordRedactionCheckApi.as_view(), name="api-record-redaction-check"),
     *api_reviews.urlpatterns,
+    path(
+        "v1/reports/disproportionality",
+        api_reports.DisproportionalityReportApi.as_view(),
+        name="api-report-disproportionality",
+    ),
 ]
