@@ -236,3 +236,123 @@ def test_the_answers_are_read_in_a_fixed_number_of_queries(survey: Survey, djang
         read_survey_data(survey)
     with django_assert_num_queries(3):
         read_survey_data(survey, with_responses=True)
+
+
+# --- The survey's own sampling design --------------------------------------------------------------------------------
+
+# Census 2021 usual residents of Cheshire (E23000006, the test panel's force area), from
+# data/census/census2021_pfa_ethnicity_5group.csv, typed in here so that the test does not use the code it checks.
+CHESHIRE = {"Asian": 25152, "Black": 6616, "Mixed": 17476, "White": 1038185, "Other": 7943}  # total 1,095,372
+
+
+def _probability_survey(panel: Panel, coordinator: User) -> Survey:
+    s = results_survey(panel, by=coordinator)
+    s.sampling_design = SamplingDesign.PROBABILITY
+    s.save(update_fields=["sampling_design"])
+    return s
+
+
+def test_the_sampling_design_recorded_on_the_survey_decides_how_it_is_reported(panel: Panel, coordinator: User) -> None:
+    s = _probability_survey(panel, coordinator)
+    assert design_of(s) is SamplingDesign.PROBABILITY
+    respond(s, by=coordinator, count=12, q1="No", q5_ethnic_group=WHITE_BRITISH)
+    results = survey_results(s)
+    # Only White respondents: weighting is impossible, so the results must not promise weights or margins.
+    assert not results.reporting.weighted
+    assert results.reporting.note != PROBABILITY_NOTE
+    assert "not weighted" in results.reporting.note
+    assert results.interval_note == OPT_IN_INTERVAL_NOTE
+
+
+def test_probability_results_match_raking_worked_by_hand(panel: Panel, coordinator: User) -> None:
+    """Ten respondents: six White (No), one Asian (Yes), one Black (Yes), one Mixed (No), one Other (No).
+
+    One margin, so raking is post-stratification and converges in one sweep: each group's weight is its Census
+    share times the 10 who answered over the respondents in the group, and the weights already average 1:
+
+        total 1,095,372 residents
+        White  1,038,185 / 1,095,372 × 10 / 6 = 0.947792 × 1.6667 = 1.579654   (six of them)
+        Asian     25,152 / 1,095,372 × 10 / 1 = 0.022962 × 10     = 0.229621
+        Black      6,616 / 1,095,372 × 10 / 1 = 0.006040 × 10     = 0.060400
+        Mixed     17,476 / 1,095,372 × 10 / 1 = 0.015954 × 10     = 0.159544
+        Other      7,943 / 1,095,372 × 10 / 1 = 0.007251 × 10     = 0.072514
+        Σw = 6 × 1.579654 + 0.229621 + 0.060400 + 0.159544 + 0.072514 = 10.000
+
+    Weighted share answering Yes (Asian and Black) = (0.229621 + 0.060400) / 10 = 0.029002, i.e. 2.9%
+    (unweighted: 2 of 10, 20%).
+    Σw² = 6 × 2.495305 + 0.052726 + 0.003648 + 0.025454 + 0.005258 = 15.058919
+    Kish n_eff = (Σw)² / Σw² = 100 / 15.058919 = 6.6406
+    Margin of error = 1.96 × √(0.029002 × 0.970998 / 6.6406) = 1.96 × 0.065121 = 0.12763, i.e. ± 12.8 points.
+    """
+    s = _probability_survey(panel, coordinator)
+    respond(s, by=coordinator, count=6, q1="No", q5_ethnic_group=WHITE_BRITISH)
+    respond(s, by=coordinator, q1="Yes", q2="x", q5_ethnic_group=INDIAN)
+    respond(s, by=coordinator, q1="Yes", q2="x", q5_ethnic_group=BLACK_AFRICAN)
+    respond(s, by=coordinator, q1="No", q5_ethnic_group="9")  # White and Asian: Mixed
+    respond(s, by=coordinator, q1="No", q5_ethnic_group="18")  # Arab: Other
+
+    results = survey_results(s)  # no design passed: it comes from the survey
+    assert results.reporting.weighted
+    assert results.reporting.note == PROBABILITY_NOTE
+    assert results.interval_note == ""
+    total = sum(CHESHIRE.values())
+    share = {g: n / total for g, n in CHESHIRE.items()}
+    weights = [share["White"] * 10 / 6] * 6 + [share[g] * 10 for g in ("Asian", "Black", "Mixed", "Other")]
+    n_eff = sum(weights) ** 2 / sum(w * w for w in weights)
+    yes_share = (share["Asian"] + share["Black"]) * 10 / sum(weights)
+    assert n_eff == pytest.approx(6.6406, abs=1e-4)
+    assert yes_share == pytest.approx(0.029002, abs=1e-6)
+
+    table = question(results, 1).tables[0]
+    yes = {r.code: r.cells[0] for r in table.rows}["Yes"]
+    assert (yes.count, yes.base) == (2, 10)  # people, unweighted
+    assert yes.share == pytest.approx(yes_share, rel=1e-6)
+    assert table.n_eff == pytest.approx(n_eff, rel=1e-6)
+    assert yes.margin_of_error == pytest.approx(0.12763, abs=1e-5)
+    assert yes.low is not None
+    assert yes.high is not None
+    assert yes.low < yes_share < yes.high
+    assert "Cheshire" in results.weighting_note
+    assert "effective sample size 6.6 of 10" in results.weighting_note
+    # Demographics are described, not weighted: four of the five groups have one respondent each.
+    ethnicity = next(t for t in question(results, 5).tables if t.title.startswith("Ethnic group"))
+    assert {r.code: r.cells[0].count for r in ethnicity.rows}["White"] == 6
+    assert ethnicity.n_eff is None
+
+
+def test_a_probability_sample_with_an_empty_census_group_says_which_and_stays_unweighted(
+    panel: Panel, coordinator: User
+) -> None:
+    s = _probability_survey(panel, coordinator)
+    respond(s, by=coordinator, count=5, q1="No", q5_ethnic_group=WHITE_BRITISH)
+    respond(s, by=coordinator, q1="Yes", q2="x", q5_ethnic_group=INDIAN)
+    respond(s, by=coordinator, q1="No", q5_ethnic_group="9")
+    results = survey_results(s)
+    assert results.weighting_note.startswith("Not weighted: no respondent gave an ethnic group in Black or Other")
+    assert "Cheshire" in results.weighting_note
+    assert all(c.margin_of_error is None for r in question(results, 1).tables[0].rows for c in r.cells)
+
+
+def test_a_probability_sample_without_an_ethnicity_question_says_so(panel: Panel, coordinator: User) -> None:
+    s = survey_create(panel=panel, title="No demographics", sampling_design="probability", by=coordinator)
+    question_add(section=s.sections.get(), kind=Question.Kind.SINGLE, text="Safe?", options=["Yes", "No"])
+    survey_open(survey=s)
+    respond(s, by=coordinator, count=3, q1="Yes")
+    results = survey_results(s)
+    assert results.weighting_note.startswith("Not weighted: the survey has no “About you” question")
+    assert not results.reporting.margin_of_error
+
+
+def test_a_probability_sample_nobody_gave_an_ethnic_group_for_says_so(panel: Panel, coordinator: User) -> None:
+    s = _probability_survey(panel, coordinator)
+    respond(s, by=coordinator, count=3, q1="No", q5_sex="female")
+    assert survey_results(s).weighting_note.startswith("Not weighted: nobody who answered gave their ethnic group")
+
+
+def test_a_broken_down_probability_sample_is_shown_unweighted_and_says_so(panel: Panel, coordinator: User) -> None:
+    s = _probability_survey(panel, coordinator)
+    respond(s, by=coordinator, count=3, q1="No", q5_sex="female", q5_ethnic_group=WHITE_BRITISH)
+    demographics = s.questions.get(kind=Question.Kind.DEMOGRAPHICS)
+    results = survey_results(s, breakdown=f"{demographics.pk}-sex")
+    assert not results.reporting.weighted
+    assert results.weighting_note.startswith("Not weighted: broken-down results")
