@@ -1,19 +1,31 @@
 """Surveys in a browser: a coordinator builds one with a display condition and opens it; a phone answers it with
-the keyboard only; event mode takes three responses in a row on one page, one of them while offline; a paper form
-is typed in. axe-core checks every page."""
+the keyboard only; event mode takes three responses in a row on one page (a 14 to 17 year old ticks consent, one
+answers offline); a paper form is typed in; the results page and both response exports hold exactly those answers.
+A response queued offline that the server later refuses stays on the tablet for the commissioner. axe-core checks
+every page."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
 import pytest
-from playwright.sync_api import Page, expect
+from openpyxl import load_workbook
+from playwright.sync_api import Locator, Page, expect
 
 from surveys.models import Answer, Response, Survey
-from tests.e2e.browser import Pages, World, check_accessibility, follow, sign_in, submit, visit
+from surveys.services import survey_close
+from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.surveys.factories import make_survey
 
 pytestmark = pytest.mark.e2e
 
 PHONE = 390
+PHONE_TEXT = "Stopped on the way to school <b>twice</b>"
+KIOSK_TEXT = "Person 2 was searched"
 
 
 def tab_to(page: Page, condition: str, *, limit: int = 60) -> None:
@@ -80,8 +92,14 @@ def test_a_coordinator_builds_a_survey_with_a_display_condition_and_opens_it(pag
     expect(page.locator("#public-link")).to_contain_text(f"/s/{survey.public_key}/")
 
 
-def test_a_phone_answers_a_survey_with_the_keyboard_only(pages: Pages, world: World) -> None:
-    survey = make_survey(world.panel, open_it=True)
+# --- One survey answered three ways, then its results and exports ------------------------------
+# The story the issue asks for: a phone answers with the keyboard only, event mode takes three responses in a row on
+# one page (one from a 14 to 17 year old who must tick consent, one while offline), a paper form is typed in; then
+# the results page counts exactly those answers and both response exports hold one row for each.
+
+
+def _answer_on_a_phone(pages: Pages, survey: Survey) -> None:
+    """Online: "Yes", and question 2 (shown only for "Yes") typed with markup in it, all from the keyboard."""
     page = pages.new(width=PHONE, height=844)
     visit(page, f"/s/{survey.public_key}/")
     assert_fits_phone(page)
@@ -102,7 +120,7 @@ def test_a_phone_answers_a_survey_with_the_keyboard_only(pages: Pages, world: Wo
     expect(question_2).to_be_visible()
     page.keyboard.press("Tab")
     expect(question_2).to_be_focused()
-    page.keyboard.type("Stopped on the way to school <b>twice</b>")
+    page.keyboard.type(PHONE_TEXT)
     tab_to(page, "e.textContent && e.textContent.includes('Send my answers')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -112,48 +130,67 @@ def test_a_phone_answers_a_survey_with_the_keyboard_only(pages: Pages, world: Wo
 
     response = Response.objects.get(survey=survey)
     assert response.channel == Response.Channel.ONLINE
-    assert Answer.objects.get(response=response, question__text="What happened?").value == (
-        "Stopped on the way to school <b>twice</b>"
-    )
+    assert not response.under_18
+    assert Answer.objects.get(response=response, question__text="What happened?").value == PHONE_TEXT
 
 
-def test_event_mode_takes_three_responses_in_a_row_and_survives_a_lost_connection(pages: Pages, world: World) -> None:
-    survey = make_survey(world.panel, open_it=True)
-    page = pages.new(width=800, height=1100)
-    sign_in(page, world.coordinator)
+def _take_three_at_the_kiosk(page: Page, survey: Survey) -> None:
+    """Event mode, one page: an adult; a 14 to 17 year old, refused until they tick consent; and one offline."""
     visit(page, f"/surveys/{survey.pk}/event/")
     status = page.locator("[data-kiosk-status]")
+    consent = page.get_by_label("I have read the information for 14 to 17 year olds")
+    expect(consent).to_be_hidden()
 
-    for person, answer in enumerate(["No", "Yes", "No"], start=1):
-        if person == 3:
-            page.context.set_offline(True)
-        page.get_by_label(answer, exact=True).check()
-        if answer == "Yes":
-            page.get_by_label("What happened?").fill(f"Person {person} was searched")
-        page.get_by_role("button", name="Send my answers").click()
-        if person == 3:
-            expect(status).to_contain_text("saved on this tablet")
-            expect(page.locator("[data-kiosk-queue]")).to_have_text("1")
-        else:
-            expect(status).to_contain_text("your answers have been sent")
-        # Reset for the next person: nothing chosen, the conditional question hidden again.
-        expect(page.get_by_label("Yes", exact=True)).not_to_be_checked()
-        expect(page.get_by_label("No", exact=True)).not_to_be_checked()
-        expect(page.get_by_label("What happened?")).to_be_hidden()
+    # Person 1, an adult.
+    page.get_by_label("No, I am 18 or over").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Tend to disagree").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(status).to_contain_text("your answers have been sent")
+    expect(page.get_by_label("No", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("No, I am 18 or over")).not_to_be_checked()
+
+    # Person 2 is 16: the information and the consent tick come up, and without the tick nothing is sent.
+    page.get_by_label("Yes, I am 14 to 17").check()
+    expect(page.locator("#young_consent-group")).to_contain_text("Childline")
+    expect(consent).to_be_visible()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("What happened?").fill(KIOSK_TEXT)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("happy to take part")
+    expect(page.locator("#young_consent-error")).to_be_visible()
     check_accessibility(page)
-    assert Response.objects.filter(survey=survey).count() == 2
+    assert Response.objects.filter(survey=survey, channel=Response.Channel.EVENT).count() == 1
+    consent.check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(status).to_contain_text("your answers have been sent")
+    # Reset for the next person: nothing chosen, the conditional question and the consent hidden again.
+    expect(page.get_by_label("Yes", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("What happened?")).to_be_hidden()
+    expect(consent).to_be_hidden()
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+
+    # Person 3 answers while the connection is down: the answers wait on the tablet.
+    page.context.set_offline(True)
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(status).to_contain_text("saved on this tablet")
+    expect(page.locator("[data-kiosk-queue]")).to_have_text("1")
+    expect(page.get_by_label("No", exact=True)).not_to_be_checked()
+    check_accessibility(page)
+    assert Response.objects.filter(survey=survey, channel=Response.Channel.EVENT).count() == 2
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("[data-kiosk-queue]")).to_have_text("0")
-    assert Response.objects.filter(survey=survey, channel=Response.Channel.EVENT).count() == 3
-    assert Answer.objects.filter(response__survey=survey, value="Person 2 was searched").count() == 1
+    event = Response.objects.filter(survey=survey, channel=Response.Channel.EVENT)
+    assert event.count() == 3
+    assert [r.under_18 for r in event.order_by("pk")] == [False, True, False]
+    assert Answer.objects.filter(response__survey=survey, value=KIOSK_TEXT).count() == 1
 
 
-def test_a_paper_form_is_typed_in_from_the_keyboard(pages: Pages, world: World) -> None:
-    survey = make_survey(world.panel, open_it=True)
-    page = pages.new()
-    sign_in(page, world.coordinator)
+def _type_in_a_paper_form(page: Page, survey: Survey, by: Person) -> None:
+    """Paper entry from the keyboard: "No", then "Tend to agree"."""
     visit(page, f"/surveys/{survey.pk}/paper/")
     # The keyboard starts on the first answer; the arrow keys choose it.
     assert page.evaluate("document.activeElement.value") == "Yes"
@@ -170,13 +207,118 @@ def test_a_paper_form_is_typed_in_from_the_keyboard(pages: Pages, world: World) 
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Paper form saved")
     expect(page.locator("main")).to_contain_text("1 paper form typed in")
 
-    response = Response.objects.get(survey=survey)
-    assert response.channel == Response.Channel.PAPER
-    assert response.entered_by == world.coordinator.user
+    response = Response.objects.get(survey=survey, channel=Response.Channel.PAPER)
+    assert response.entered_by == by.user
     assert {a.question.text: a.value for a in response.answers.select_related("question")} == {
         "Have you been stopped and searched?": "No",
         "The police in my area treat young people fairly.": "tend_to_agree",
     }
+
+
+def _count(page: Page, question: int, answer: str) -> Locator:
+    row = page.locator(f"table[data-question='{question}'] tbody tr").filter(
+        has=page.get_by_role("rowheader", name=answer, exact=True)
+    )
+    return row.locator("[data-count]")
+
+
+def _download(page: Page, fmt: str) -> Path:
+    """Download the responses export through the results page's link."""
+    with page.expect_download() as info:
+        page.locator("li", has_text="Responses, one row per response").get_by_role("link", name=fmt.upper()).click()
+    assert info.value.suggested_filename.endswith(f"-responses.{fmt}")
+    return Path(info.value.path())
+
+
+def _check_export(rows: list[list[Any]]) -> None:
+    heading, *body = rows
+    column = {name: i for i, name in enumerate(heading)}
+    assert len(body) == 5, "one row per response"
+    assert sorted(row[column["channel"]] for row in body) == ["event", "event", "event", "online", "paper"]
+    assert Counter(row[column["Q1 label"]] for row in body) == {"Yes": 2, "No": 3}
+    written = [row[column["Q2"]] for row in body if row[column["Q2"]]]
+    assert sorted(written) == sorted([PHONE_TEXT, KIOSK_TEXT])
+    assert sorted(row[column["Q3 label"]] for row in body if row[column["Q3 label"]]) == [
+        "Tend to agree",
+        "Tend to disagree",
+    ]
+    by_channel = {row[column["channel"]]: row for row in body}
+    assert by_channel["online"][column["Q2"]] == PHONE_TEXT
+    assert by_channel["paper"][column["Q3 code"]] == "tend_to_agree"
+
+
+def test_answers_from_a_phone_the_kiosk_and_paper_reach_the_results_and_the_exports(pages: Pages, world: World) -> None:
+    survey = make_survey(world.panel, open_it=True)
+    _answer_on_a_phone(pages, survey)
+    page = pages.new(width=800, height=1100)
+    sign_in(page, world.coordinator)
+    _take_three_at_the_kiosk(page, survey)
+    _type_in_a_paper_form(page, survey, world.coordinator)
+
+    visit(page, f"/surveys/{survey.pk}/results/")
+    expect(page.locator("#results-responses")).to_have_text("5")
+    expect(_count(page, 1, "Yes")).to_have_text("2")
+    expect(_count(page, 1, "No")).to_have_text("3")
+    expect(_count(page, 3, "Tend to agree")).to_have_text("1")
+    expect(_count(page, 3, "Tend to disagree")).to_have_text("1")
+    texts = page.locator("#results-q2 [data-texts]")
+    expect(texts).to_contain_text(PHONE_TEXT)  # as text, never as markup
+    expect(texts).to_contain_text(KIOSK_TEXT)
+
+    with _download(page, "csv").open(encoding="utf-8-sig", newline="") as f:
+        _check_export(list(csv.reader(f)))
+    workbook = load_workbook(io.BytesIO(_download(page, "xlsx").read_bytes()))
+    _check_export([list(row) for row in workbook["Responses"].iter_rows(values_only=True)])
+
+
+def test_a_queued_response_the_server_later_refuses_stays_on_the_tablet_for_the_commissioner(
+    pages: Pages, world: World
+) -> None:
+    survey = make_survey(world.panel, open_it=True)
+    page = pages.new(width=800, height=1100)
+    sign_in(page, world.coordinator)
+    visit(page, f"/surveys/{survey.pk}/event/")
+    page.context.set_offline(True)
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("What happened?").fill("Searched outside the station")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("[data-kiosk-queue]")).to_have_text("1")
+
+    # The survey closes while the tablet is offline; when the connection is back, the server refuses the answers.
+    survey_close(survey=survey)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("[data-kiosk-queue]")).to_have_text("0")
+    banner = page.locator("[data-kiosk-rejected]")
+    expect(banner).to_contain_text("1 response could not be saved: This survey is not taking responses.")
+    check_accessibility(page)
+    assert not Response.objects.filter(survey=survey).exists()
+
+    # Kept on the tablet, also after the page is opened again (event mode is off now the survey has closed).
+    visit(page, f"/surveys/{survey.pk}/event/")
+    expect(page.locator("main")).to_contain_text("event mode is off")
+    expect(banner).to_contain_text("1 response could not be saved")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('survey-kiosk-refused-{survey.pk}'))")
+    assert len(kept) == 1
+    assert kept[0]["answers"][survey.questions.get(text="What happened?").field_name] == [
+        "Searched outside the station"
+    ]
+
+    # The commissioner downloads the answers to type in by paper entry, then removes them (after saying so).
+    with page.expect_download() as info:
+        banner.get_by_role("button", name="Download the answers").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "Not saved because: This survey is not taking responses." in text
+    assert "1. Have you been stopped and searched?: Yes" in text
+    assert "2. What happened?: Searched outside the station" in text
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    banner.get_by_role("button", name="Remove them from this tablet").click()
+    expect(banner).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    banner.get_by_role("button", name="Remove them from this tablet").click()
+    expect(banner).to_be_hidden()
+    assert page.evaluate(f"localStorage.getItem('survey-kiosk-refused-{survey.pk}')") is None
 
 
 def test_a_youth_commissioner_builds_a_survey_on_a_phone(pages: Pages, world: World) -> None:
