@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from panels.models import Panel, User
 from surveys.models import Question, Response, Survey
-from surveys.services import question_add, survey_close, survey_invitations_create
-from tests.frontend.helpers import error_summary, page_text
+from surveys.services import question_add, section_add, survey_close, survey_invitations_create
+from tests.frontend.helpers import banners, error_summary, page_text
 from tests.surveys.factories import answers, make_survey, questions
+from tests.surveys.results_data import respond, results_survey
 
 
 @pytest.fixture
@@ -323,3 +324,221 @@ def test_a_flood_keeps_the_answers_and_asks_to_send_again_in_a_minute(client: Cl
     assert "Wait a minute" in error_summary(response)
     assert "Kept for later" in response.content.decode()
     assert Response.objects.count() == 1
+
+
+# --- Sampling design ----------------------------------------------------------------------------------------------
+
+
+def test_a_builder_says_a_survey_is_a_probability_sample_and_the_survey_page_shows_it(
+    client: Client, panel: Panel, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    form = client.get(reverse("survey-create", args=[panel.slug]))
+    assert "picked at random from a list" in page_text(form)  # the hint saying what a probability sample is
+    assert re.search(r'name="sampling_design"[^>]*value="opt_in"[^>]*checked', form.content.decode())
+    client.post(
+        reverse("survey-create", args=[panel.slug]), {"title": "Address sample", "sampling_design": "probability"}
+    )
+    survey = Survey.objects.get(title="Address sample")
+    assert survey.sampling_design == "probability"
+    page = page_text(client.get(reverse("survey-detail", args=[survey.pk])))
+    assert "How people are found Probability sample" in page
+    client.post(reverse("survey-edit", args=[survey.pk]), {"title": "Address sample", "sampling_design": "opt_in"})
+    survey.refresh_from_db()
+    assert survey.sampling_design == "opt_in"
+    assert "How people are found Opt-in" in page_text(client.get(reverse("survey-detail", args=[survey.pk])))
+
+
+def test_an_unknown_sampling_design_is_shown_as_an_error_and_nothing_changes(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    response = client.post(reverse("survey-edit", args=[survey.pk]), {"title": "Renamed", "sampling_design": "quota"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in error_summary(response)
+    survey.refresh_from_db()
+    assert (survey.title, survey.sampling_design) == ("Big Conversation 2026", "opt_in")
+
+
+def _answered(panel: Panel, coordinator: User, design: str) -> Survey:
+    """60 responses in all five Census groups (each count 10 or more, so the shared page hides none of Q1's)."""
+    s = results_survey(panel, by=coordinator)
+    s.sampling_design = design
+    s.save(update_fields=["sampling_design"])
+    respond(s, by=coordinator, count=20, q1="No", q5_ethnic_group="13")  # White
+    respond(s, by=coordinator, count=10, q1="Yes", q2="x", q5_ethnic_group="1")  # Asian
+    respond(s, by=coordinator, count=10, q1="Yes", q2="x", q5_ethnic_group="6")  # Black
+    respond(s, by=coordinator, count=10, q1="No", q5_ethnic_group="9")  # Mixed
+    respond(s, by=coordinator, count=10, q1="No", q5_ethnic_group="18")  # Other
+    return s
+
+
+@pytest.mark.parametrize("page", ["survey-results", "survey-results-shared"])
+def test_a_probability_survey_shows_weighted_shares_n_eff_and_margins_of_error(
+    client: Client, panel: Panel, coordinator: User, page: str
+) -> None:
+    s = _answered(panel, coordinator, "probability")
+    client.force_login(coordinator)
+    response = client.get(reverse(page, args=[s.pk]))
+    text = page_text(response)
+    assert "This was a probability sample" in text
+    assert "Weighted to the Census 2021 population of Cheshire" in text
+    assert "effective sample size" in text
+    assert re.search(r"± \d+\.\d points", text)
+    assert "data-moe" in response.content.decode()
+    assert "opt-in survey" not in text
+
+
+@pytest.mark.parametrize("page", ["survey-results", "survey-results-shared"])
+def test_an_opt_in_survey_shows_no_margin_of_error_and_says_why(
+    client: Client, panel: Panel, coordinator: User, page: str
+) -> None:
+    s = _answered(panel, coordinator, "opt_in")
+    client.force_login(coordinator)
+    response = client.get(reverse(page, args=[s.pk]))
+    text = page_text(response)
+    assert "This was an opt-in survey" in text
+    assert "they are not a margin of error" in text  # beside the Wilson intervals the page still shows
+    assert "effective sample size" not in text
+    assert "±" not in text
+    assert "data-moe" not in response.content.decode()
+    assert "data-interval" in response.content.decode()
+
+
+def test_a_probability_survey_that_cannot_be_weighted_says_why_on_the_page(
+    client: Client, panel: Panel, coordinator: User
+) -> None:
+    s = results_survey(panel, by=coordinator)
+    s.sampling_design = "probability"
+    s.save(update_fields=["sampling_design"])
+    respond(s, by=coordinator, count=12, q1="No", q5_ethnic_group="13")
+    client.force_login(coordinator)
+    response = client.get(reverse("survey-results", args=[s.pk]))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Not weighted: no respondent gave an ethnic group in Asian, Black, Mixed or Other" in text
+    assert "these figures are not weighted" in text
+    assert "±" not in text
+
+
+# --- Moving questions and sections, deleting sections ----------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(panel: Panel, coordinator: User) -> Survey:
+    """make_survey's four questions in "Your views", and a second section "About you" with one question."""
+    s = make_survey(panel, by=coordinator)
+    about = section_add(survey=s, title="About you")
+    question_add(section=about, kind=Question.Kind.TEXT, text="Your area?")
+    return s
+
+
+def _order(survey: Survey) -> list[tuple[str, str]]:
+    return [(q.section.title, q.text) for q in questions(survey)]
+
+
+def test_the_builder_page_has_move_buttons_named_for_screen_readers(
+    client: Client, draft: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    content = client.get(reverse("survey-detail", args=[draft.pk])).content.decode()
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", content, re.DOTALL)
+    labels = [page_text_of(b) for b in buttons]
+    assert "Move down question 1" in labels
+    assert "Move up question 1" not in labels  # the first question has nowhere to go up to
+    assert "Move up question 5" in labels
+    assert "Move down question 5" not in labels
+    assert "Move down section “Your views”" in labels
+    assert "Move up section “About you”" in labels
+    assert "Delete section “About you”" in labels
+
+
+def page_text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).strip()
+
+
+def test_move_buttons_reorder_questions_and_sections(client: Client, draft: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    last = draft.questions.get(text="Anything else?")
+    response = client.post(reverse("survey-question-move", args=[draft.pk, last.pk]), {"direction": "down"})
+    assert response["Location"] == reverse("survey-detail", args=[draft.pk]) + f"#question-{last.pk}"
+    assert _order(draft)[-2:] == [("About you", "Anything else?"), ("About you", "Your area?")]
+    about = draft.sections.get(title="About you")
+    # "About you" now holds "Anything else?" and "Your area?", neither a display condition: it may go first.
+    client.post(reverse("survey-section-move", args=[draft.pk, about.pk]), {"direction": "up"})
+    assert [t for t, _ in _order(draft)][:2] == ["About you", "About you"]
+
+
+def test_a_move_before_the_question_a_condition_needs_is_refused_with_a_message(
+    client: Client, draft: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    before = _order(draft)
+    dependant = draft.questions.get(text="What happened?")
+    response = client.post(
+        reverse("survey-question-move", args=[draft.pk, dependant.pk]), {"direction": "up"}, follow=True
+    )
+    assert "“What happened?” is shown only after some answers to “Have you been stopped and searched?”" in banners(
+        response
+    )
+    assert _order(draft) == before
+
+
+def test_a_section_with_questions_is_deleted_only_after_the_builder_confirms(
+    client: Client, draft: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    about = draft.sections.get(title="About you")
+    url = reverse("survey-section-delete", args=[draft.pk, about.pk])
+    asked = client.post(url)
+    assert asked.status_code == 200
+    assert "Delete the section “About you” and its questions?" in page_text(asked)
+    assert "Your area?" in page_text(asked)
+    assert draft.sections.filter(pk=about.pk).exists()
+    client.post(url, {"confirm": "yes"})
+    assert not draft.sections.filter(pk=about.pk).exists()
+    assert not draft.questions.filter(text="Your area?").exists()
+
+
+def test_an_empty_section_is_deleted_at_once_but_never_the_last(
+    client: Client, draft: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    empty = section_add(survey=draft, title="Empty")
+    client.post(reverse("survey-section-delete", args=[draft.pk, empty.pk]))
+    assert not draft.sections.filter(pk=empty.pk).exists()
+    lone = make_survey(draft.panel, by=coordinator)
+    section = lone.sections.get()
+    response = client.post(
+        reverse("survey-section-delete", args=[lone.pk, section.pk]), {"confirm": "yes"}, follow=True
+    )
+    assert "at least one section" in banners(response)
+    assert lone.questions.count() == 4
+
+
+def test_once_a_survey_has_responses_nothing_moves_and_the_buttons_are_gone(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    respond(survey, by=coordinator, q1="No")
+    assert survey.responses.count() == 1
+    before = _order(survey)
+    last = survey.questions.get(text="Anything else?")
+    response = client.post(reverse("survey-question-move", args=[survey.pk, last.pk]), {"direction": "up"}, follow=True)
+    assert "cannot change" in banners(response)
+    assert _order(survey) == before
+    assert "Move up" not in page_text(client.get(reverse("survey-detail", args=[survey.pk])))
+
+
+@pytest.mark.parametrize("name", ["survey-question-move", "survey-section-move", "survey-section-delete"])
+def test_outsiders_and_scrutiny_panel_members_cannot_move_or_delete(
+    client: Client, draft: Survey, outsider: User, member: User, name: str
+) -> None:
+    question, section = draft.questions.get(text="Your area?"), draft.sections.get(title="About you")
+    url = reverse(name, args=[draft.pk, question.pk if name == "survey-question-move" else section.pk])
+    before = _order(draft)
+    for user in (outsider, member):
+        client.force_login(user)
+        assert client.post(url, {"direction": "up", "confirm": "yes"}).status_code == 403
+    assert _order(draft) == before
+    assert draft.sections.count() == 2
