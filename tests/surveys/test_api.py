@@ -14,7 +14,7 @@ from django.utils import timezone
 from panels.models import Organisation, Panel, User
 from surveys.loop_models import AnswerTheme, Recommendation, Theme
 from surveys.models import Response, Survey
-from surveys.services import survey_close
+from surveys.services import section_add, survey_close
 from surveys.themes import text_answers, theme_create
 from tests.factories import OrganisationFactory, PanelFactory, StaffRoleFactory, enrol_totp
 from tests.surveys.factories import answers, make_survey
@@ -257,3 +257,132 @@ def test_results_as_on_the_pages_with_free_text_for_the_panel_only(
     assert shared["questions"][1]["texts"] == []
     assert all(c["hidden"] for r in shared["questions"][0]["tables"][0]["rows"] for c in r["cells"])  # under 10
     assert client.get(f"{url}?audience=everyone").status_code == 400
+
+
+# --- Building: details, sampling design, order ------------------------------------------------------------------------
+
+
+def patch(client: Client, url: str, data: dict[str, Any]) -> Any:
+    return client.patch(url, data=data, content_type="application/json")
+
+
+def test_the_sampling_design_is_read_and_changed_like_the_title(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    url = reverse("api-survey-detail", kwargs={"pk": survey.pk})
+    assert client.get(url).json()["sampling_design"] == "opt_in"
+    response = patch(client, url, {"sampling_design": "probability", "title": "Address sample"})
+    assert response.status_code == 200
+    assert (response.json()["sampling_design"], response.json()["title"]) == ("probability", "Address sample")
+    survey.refresh_from_db()
+    assert survey.sampling_design == "probability"
+    listed = client.get(reverse("api-survey-list", kwargs={"slug": survey.panel.slug})).json()
+    assert listed[0]["sampling_design"] == "probability"
+
+
+def test_a_bad_sampling_design_is_a_400_and_nothing_changes(client: Client, survey: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    url = reverse("api-survey-detail", kwargs={"pk": survey.pk})
+    response = patch(client, url, {"sampling_design": "quota", "title": "Renamed"})
+    assert response.status_code == 400
+    assert "sampling_design" in response.json()
+    assert patch(client, url, {"title": "   "}).status_code == 400
+    survey.refresh_from_db()
+    assert (survey.title, survey.sampling_design) == ("Big Conversation 2026", "opt_in")
+
+
+def _texts(body: dict[str, Any]) -> list[str]:
+    return [q["text"] for q in body["questions"]]
+
+
+@pytest.fixture
+def draft(panel: Panel, coordinator: User) -> Survey:
+    s = make_survey(panel, by=coordinator)
+    section_add(survey=s, title="About you")
+    return s
+
+
+def test_questions_and_sections_move_through_the_api(client: Client, draft: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    last = draft.questions.get(text="Anything else?")
+    about = draft.sections.get(title="About you")
+    url = reverse("api-survey-question-move", kwargs={"pk": draft.pk, "question_pk": last.pk})
+    body = post(client, url, {"direction": "up"}).json()
+    assert _texts(body)[2:] == ["Anything else?", "The police in my area treat young people fairly."]
+    body = post(client, url, {"section": about.pk}).json()
+    assert next(q for q in body["questions"] if q["id"] == last.pk)["section"] == about.pk
+    section_url = reverse("api-survey-section-move", kwargs={"pk": draft.pk, "section_pk": about.pk})
+    body = post(client, section_url, {"direction": "up"}).json()
+    assert [s["title"] for s in body["sections"]] == ["About you", "Your views"]
+    assert _texts(body)[0] == "Anything else?"
+
+
+def test_a_move_the_rules_refuse_is_a_400_with_the_reason(client: Client, draft: Survey, coordinator: User) -> None:
+    client.force_login(coordinator)
+    dependant = draft.questions.get(text="What happened?")
+    url = reverse("api-survey-question-move", kwargs={"pk": draft.pk, "question_pk": dependant.pk})
+    before = _texts(client.get(reverse("api-survey-detail", kwargs={"pk": draft.pk})).json())
+    refused = post(client, url, {"direction": "up"})
+    assert refused.status_code == 400
+    assert "must come after that question" in str(refused.json())
+    assert post(client, url, {"direction": "sideways"}).status_code == 400
+    assert post(client, url, {}).status_code == 400
+    other = make_survey(draft.panel).sections.get()
+    assert post(client, url, {"section": other.pk}).status_code == 400
+    assert _texts(client.get(reverse("api-survey-detail", kwargs={"pk": draft.pk})).json()) == before
+
+
+def test_sections_are_deleted_through_the_api_only_when_the_rules_allow(
+    client: Client, draft: Survey, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    first = draft.sections.get(title="Your views")
+    about = draft.sections.get(title="About you")
+    first_url = reverse("api-survey-section-delete", kwargs={"pk": draft.pk, "section_pk": first.pk})
+    refused = post(client, first_url)
+    assert refused.status_code == 400
+    assert "has 4 questions" in str(refused.json())
+    about_url = reverse("api-survey-section-delete", kwargs={"pk": draft.pk, "section_pk": about.pk})
+    assert [s["title"] for s in post(client, about_url).json()["sections"]] == ["Your views"]
+    last = post(client, first_url, {"delete_questions": True})
+    assert last.status_code == 400
+    assert "at least one section" in str(last.json())
+    assert draft.questions.count() == 4
+
+
+def test_nothing_moves_through_the_api_once_there_are_responses(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    submit(client, survey, q1="No")
+    client.force_login(coordinator)
+    last = survey.questions.get(text="Anything else?")
+    url = reverse("api-survey-question-move", kwargs={"pk": survey.pk, "question_pk": last.pk})
+    refused = post(client, url, {"direction": "up"})
+    assert refused.status_code == 400
+    assert "cannot change" in str(refused.json())
+
+
+@pytest.mark.parametrize(
+    "name", ["api-survey-question-move", "api-survey-section-move", "api-survey-section-delete", "api-survey-detail"]
+)
+def test_outsiders_and_scrutiny_panel_members_cannot_change_a_survey(
+    client: Client, draft: Survey, outsider: User, member: User, name: str
+) -> None:
+    question = draft.questions.get(text="Anything else?")
+    about = draft.sections.get(title="About you")
+    kwargs: dict[str, int] = {"pk": draft.pk}
+    if name == "api-survey-question-move":
+        kwargs["question_pk"] = question.pk
+    elif name != "api-survey-detail":
+        kwargs["section_pk"] = about.pk
+    url = reverse(name, kwargs=kwargs)
+    body = {"direction": "up", "delete_questions": True, "sampling_design": "probability"}
+    for user in (outsider, member):
+        client.force_login(user)
+        response = patch(client, url, body) if name == "api-survey-detail" else post(client, url, body)
+        assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.sampling_design == "opt_in"
+    assert draft.sections.count() == 2
+    assert [q.text for q in draft.questions.order_by("position")][-1] == "Anything else?"
