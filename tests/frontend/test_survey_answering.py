@@ -39,6 +39,10 @@ def test_the_kiosk_asks_the_age_and_holds_the_young_peoples_consent(
     assert "Childline" in text
     assert 'name="young_consent"' in page.content.decode()
     assert "I have read the information for 14 to 17 year olds and I am happy to take part" in text
+    # Said for a tablet at a stall, not for someone's own browser.
+    assert "stop at any time by handing the tablet back" in text
+    assert "one-use code" not in text
+    assert "one-use code" in page_text(client.get(reverse("survey-respond", args=[survey.public_key])))
 
 
 def test_the_kiosk_refuses_someone_aged_14_to_17_without_consent_and_stores_nothing(

@@ -240,7 +240,7 @@ async function flush() {
       const done = outcome(result);
       if (done === "retry") return; // keep it and try later
       if (done === "refused") {
-        writeRejected([...readRejected(), { ...item, reason: reasonOf(result), refused_at: new Date().toISOString() }]);
+        writeRejected([...readRejected(), { ...item, reason: reasonOf(result) }]);
       }
       writeQueue(readQueue().filter((q) => q.client_id !== item.client_id));
     }
@@ -259,7 +259,7 @@ function download() {
     "",
   ];
   items.forEach((item, i) => {
-    lines.push(`Response ${i + 1} of ${items.length}, answered ${item.answered_at || "on this tablet"}`);
+    lines.push(`Response ${i + 1} of ${items.length}, answered on ${item.answered_on || "this tablet"}`);
     lines.push(`Not saved because: ${item.reason}`);
     if (item.age === UNDER_18) lines.push("Aged 14 to 17, and ticked that they are happy to take part.");
     for (const [question, answer] of item.labels || labelsOf(item.answers)) lines.push(`${question}: ${answer}`);
@@ -301,7 +301,8 @@ function itemOf(formElement) {
     age: age ? age.value : "",
     young_consent: isYoung() && formElement.querySelector("#young_consent").checked,
     labels: labelsOf(answers),
-    answered_at: new Date().toLocaleString("en-GB"),
+    // The day only, as the server keeps: at a small event a time of day could point at one person.
+    answered_on: new Date().toLocaleDateString("en-GB"),
   };
 }
 
