@@ -343,6 +343,7 @@ def test_a_builder_says_a_survey_is_a_probability_sample_and_the_survey_page_sho
     assert survey.sampling_design == "probability"
     page = page_text(client.get(reverse("survey-detail", args=[survey.pk])))
     assert "How people are found Probability sample" in page
+    assert "Address sample Probability sample" in page_text(client.get(reverse("survey-list", args=[panel.slug])))
     client.post(reverse("survey-edit", args=[survey.pk]), {"title": "Address sample", "sampling_design": "opt_in"})
     survey.refresh_from_db()
     assert survey.sampling_design == "opt_in"
