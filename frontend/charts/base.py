@@ -113,6 +113,14 @@ def _parse(value: str) -> Cell:
     return value
 
 
+def check_interval(what: str, value: float | None, low: float | None, high: float | None) -> None:
+    """A clear error for an interval that does not hold its value (a whisker cannot point backwards)."""
+    if value is None or low is None or high is None:
+        return
+    if not low <= value <= high:
+        raise ValueError(f"{what}: {value} is not within its interval {low} to {high}")
+
+
 def note_of(*, suppressed: bool, unstable: bool = False, suppressed_label: str = FEWER_THAN_10) -> str | None:
     """The row's note: why a value is missing, or that it is unstable; None when there is nothing to say (an empty
     cell in the CSV)."""
@@ -227,6 +235,29 @@ def plain_axes(ax: Axes) -> None:
     ax.tick_params(colors=INK, labelsize=10)
     ax.spines["left"].set_color(SECONDARY_INK)
     ax.spines["bottom"].set_color(SECONDARY_INK)
+
+
+def whiskers(
+    ax: Axes,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    colour: str,
+    capsize: float = 4,
+) -> None:
+    """Vertical 95% whiskers for the points that have an interval, in one call (one per point costs ~10 ms each)."""
+    keep = [i for i in range(len(xs)) if finite(ys[i]) and finite(lows[i]) and finite(highs[i])]
+    if not keep:
+        return
+    ax.errorbar(
+        [xs[i] for i in keep],
+        [ys[i] for i in keep],
+        yerr=[[ys[i] - lows[i] for i in keep], [highs[i] - ys[i] for i in keep]],
+        fmt="none",
+        ecolor=colour,
+        capsize=capsize,
+    )
 
 
 def finite(value: float | None) -> bool:

@@ -22,6 +22,7 @@ from frontend.charts.base import (
     Cell,
     Chart,
     Table,
+    check_interval,
     finite,
     fmt_number,
     fmt_percent,
@@ -29,6 +30,7 @@ from frontend.charts.base import (
     plain_axes,
     say_list,
     style_of,
+    whiskers,
 )
 
 
@@ -167,6 +169,8 @@ def ratio_chart(
     title: str = "How many times as likely to be searched as White people",
     suppressed_label: str = FEWER_THAN_10,
 ) -> Chart:
+    for g in groups:
+        check_interval(g.group, g.ratio, g.low, g.high)
     rows = tuple(
         (
             g.group,
@@ -248,6 +252,8 @@ def share_chart(
     describe: str = "find rate (share of searches whose outcome was linked to their object)",
     suppressed_label: str = FEWER_THAN_10,
 ) -> Chart:
+    for g in groups:
+        check_interval(g.group, g.share, g.low, g.high)
     rows = tuple(
         (
             g.group,
@@ -289,11 +295,17 @@ def _draw_shares(figure: Figure, chart: Chart) -> None:
             ax.text(i, 0.02, str(note), ha="center", va="bottom", fontsize=9, color=INK, style="italic")
             continue
         ax.bar(i, share, width=0.6, color=colour, hatch=hatch, hatchcolor="white", edgecolor=colour, linewidth=0)
-        top = share
-        if isinstance(low, int | float) and isinstance(high, int | float):
-            ax.errorbar(i, share, yerr=[[share - low], [high - share]], fmt="none", ecolor=INK, capsize=6)
-            top = high
+        top = float(high) if isinstance(low, int | float) and isinstance(high, int | float) else share
         ax.text(i, top + 0.02, fmt_percent(share) + _mark(note), ha="center", va="bottom", fontsize=10, color=INK)
+    whiskers(
+        ax,
+        list(range(len(rows))),
+        [_number(r[2]) for r in rows],
+        [_number(r[3]) for r in rows],
+        [_number(r[4]) for r in rows],
+        INK,
+        capsize=6,
+    )
     ax.set_xticks(range(len(rows)), [str(r[0]) for r in rows])
     ax.set_xlim(-0.6, len(rows) - 0.4)
     ax.set_ylim(0, 1.1)
@@ -319,6 +331,7 @@ def trend_chart(
     for point in months:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", point.month):
             raise ValueError(f"a month is written YYYY-MM, not {point.month!r}")
+        check_interval(point.month, point.ratio, point.low, point.high)
     rows = tuple(
         (
             p.month,
@@ -362,7 +375,7 @@ def _draw_trend(figure: Figure, chart: Chart) -> None:
     rows = chart.table.rows
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 1])
     xs = list(range(len(rows)))
-    searches = [float(r[1]) if isinstance(r[1], int | float) else math.nan for r in rows]
+    searches = [_number(r[1]) for r in rows]
     biggest = max((s for s in searches if finite(s)), default=1.0)
     _line(top, xs, searches, "#1D70B8", "o")
     for x, row, value in zip(xs, rows, searches, strict=True):
@@ -377,13 +390,11 @@ def _draw_trend(figure: Figure, chart: Chart) -> None:
     top.set_ylabel("Searches", color=INK)
     top.set_title(chart.title, loc="left", color=INK, fontsize=12)
 
-    ratios = [float(r[2]) if isinstance(r[2], int | float) else math.nan for r in rows]
-    lows = [float(r[3]) if isinstance(r[3], int | float) else math.nan for r in rows]
-    highs = [float(r[4]) if isinstance(r[4], int | float) else math.nan for r in rows]
+    ratios = [_number(r[2]) for r in rows]
+    lows = [_number(r[3]) for r in rows]
+    highs = [_number(r[4]) for r in rows]
     _line(bottom, xs, ratios, "#AD4F09", "s")
-    for x, value, low, high in zip(xs, ratios, lows, highs, strict=True):
-        if finite(value) and finite(low) and finite(high):
-            bottom.errorbar(x, value, yerr=[[value - low], [high - value]], fmt="none", ecolor="#AD4F09", capsize=4)
+    whiskers(bottom, xs, ratios, lows, highs, "#AD4F09")
     bottom.set_yscale("log")
     positive = [v for v in [*ratios, *lows, *highs, 1.0] if finite(v) and v > 0]
     bottom.set_ylim(min(positive) / 1.5, max(positive) * 1.5)
@@ -407,6 +418,10 @@ def _draw_trend(figure: Figure, chart: Chart) -> None:
         plain_axes(ax)
     bottom.tick_params(axis="x", labelrotation=0 if len(xs[::step]) <= 6 else 45)
     bottom.set_xlim(-0.5, max(len(rows) - 0.5, 0.5))
+
+
+def _number(value: Cell) -> float:
+    return float(value) if isinstance(value, int | float) else math.nan
 
 
 def _line(ax: Axes, xs: list[int], ys: list[float], colour: str, marker: str) -> None:

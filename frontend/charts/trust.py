@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
-from frontend.charts.base import INK, Chart, Table, fmt_percent, plain_axes, style_of
+from frontend.charts.base import INK, Chart, Table, check_interval, fmt_percent, plain_axes, style_of, whiskers
 from frontend.charts.disproportionality import GroupShare, share_chart
 
 # Trust shares are hidden by cell suppression, which also hides some cells that are not small (docs/trust.md), so
@@ -41,6 +41,10 @@ def trust_time_chart(
 ) -> Chart:
     if any(len(s.points) != len(waves) for s in series):
         raise ValueError("each series needs one point (or None) per wave")
+    for s in series:
+        for wave, p in zip(waves, s.points, strict=True):
+            if p is not None:
+                check_interval(f"{s.label}, {wave}", p.share, p.low, p.high)
     rows = tuple(
         (wave, s.label, p.base, p.share, p.low, p.high, None)
         if p is not None
@@ -82,10 +86,10 @@ def _draw_time(figure: Figure, chart: Chart) -> None:
         xs = [position[str(r[0])] + offset for r in mine]
         ys = [float(r[3]) if isinstance(r[3], int | float) else math.nan for r in mine]
         ax.plot(xs, ys, color=colour, marker=marker, markersize=7, linewidth=2)
+        number = [[float(v) if isinstance(v, int | float) else math.nan for v in r[4:6]] for r in mine]
+        whiskers(ax, xs, ys, [n[0] for n in number], [n[1] for n in number], colour)
         for x, r in zip(xs, mine, strict=True):
-            if isinstance(r[3], int | float) and isinstance(r[4], int | float) and isinstance(r[5], int | float):
-                ax.errorbar(x, r[3], yerr=[[r[3] - r[4]], [r[5] - r[3]]], fmt="none", ecolor=colour, capsize=4)
-            elif not isinstance(r[3], int | float):
+            if not isinstance(r[3], int | float):
                 ax.text(x, 0.03 + 0.05 * n, f"{label}: {r[6]}", rotation=90, fontsize=8, color=INK, va="bottom")
         last = next((i for i in reversed(range(len(ys))) if not math.isnan(ys[i])), None)
         if last is not None:

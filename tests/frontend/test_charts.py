@@ -17,6 +17,7 @@ from django.core.cache import cache
 from frontend.charts import (
     GROUP_STYLE,
     Chart,
+    GroupRatio,
     GroupShare,
     MonthPoint,
     SharePoint,
@@ -319,6 +320,15 @@ def test_monthly_trend_from_the_reports_months():
 def test_a_month_that_is_not_a_month_is_refused():
     with pytest.raises(ValueError, match="YYYY-MM"):
         trend_chart([MonthPoint("2025-13", 10)])
+
+
+def test_an_interval_that_does_not_hold_its_value_is_refused():
+    with pytest.raises(ValueError, match="not within its interval"):
+        ratio_chart([GroupRatio("Black", 4.1, 4.5, 5.0)])
+    with pytest.raises(ValueError, match="not within its interval"):
+        find_rate_chart([GroupShare("Black", 0.6, 0.1, 0.5)])
+    with pytest.raises(ValueError, match="not within its interval"):
+        trust_time_chart(["Spring"], [TrustSeries("Black", [SharePoint(0.9, 0.1, 0.2)])])
 
 
 def test_a_trust_series_needs_a_point_per_wave():
