@@ -129,8 +129,9 @@ def question_key(survey: Survey) -> list[list[Cell]]:
 
 
 def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | None = None) -> list[list[Cell]]:
-    """One row per question, table, column and answer: count, base, percentage and its Wilson interval (percent,
-    one decimal place). Shared: hidden cells read "suppressed" with nothing else."""
+    """One row per question, table, column and answer: count, base, percentage and its interval (percent, one
+    decimal place). A weighted probability sample adds the ± margin of error (points) and the table's effective
+    sample size. Shared: hidden cells read "suppressed" with nothing else. The method sentences close the sheet."""
     results = survey_results(survey, audience=audience, breakdown=breakdown)
     heading: list[Cell] = [
         "question",
@@ -145,6 +146,9 @@ def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | No
         "interval low",
         "interval high",
     ]
+    weighted = results.reporting.weighted
+    if weighted:
+        heading += ["margin of error (points)", "effective sample size"]
     rows: list[list[Cell]] = [heading]
     for qr in results.questions:
         for table in qr.tables:
@@ -155,6 +159,8 @@ def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | No
                         out += [SUPPRESSED_LABEL, base, None, None, None]
                     else:
                         out += [cell.count, base, _pct(cell.share), _pct(cell.low), _pct(cell.high)]
+                    if weighted:
+                        out += [None, None] if cell.hidden else [_pct(cell.margin_of_error), _n_eff(table.n_eff)]
                     rows.append(out)
         if qr.number_summary is not None:
             s = qr.number_summary
@@ -165,9 +171,14 @@ def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | No
                 ("lowest", s.minimum),
                 ("highest", s.maximum),
             ):
-                rows.append([f"Q{qr.number}", qr.question.text, "number", "", "", label, value, None, None, None, None])
+                rows.append(
+                    [f"Q{qr.number}", qr.question.text, "number", "", "", label, value, None, None, None, None]
+                    + ([None, None] if weighted else [])
+                )
     rows.append([])
     rows.append([results.reporting.note])
+    if results.weighting_note:
+        rows.append([results.weighting_note])
     if results.interval_note:
         rows.append([results.interval_note])
     if results.audience is Audience.SHARED:
@@ -177,6 +188,10 @@ def result_rows(survey: Survey, *, audience: Audience | str, breakdown: str | No
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
+
+
+def _n_eff(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from panels.models import Panel, User
 from surveys.exports import responses_export, results_export, safe
 from surveys.models import Survey
-from surveys.results import SUPPRESSED_LABEL
-from tests.surveys.results_data import WHITE_BRITISH, respond, results_survey
+from surveys.results import SUPPRESSED_LABEL, survey_results
+from surveys.stats import SamplingDesign
+from tests.surveys.results_data import BLACK_AFRICAN, INDIAN, WHITE_BRITISH, respond, results_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,44 @@ def test_the_results_xlsx_reads_back_with_the_method_sentence(survey: Survey) ->
     assert result_row(table, "Q1", "Yes")["count"] == SUPPRESSED_LABEL
     notes = [r[0] for r in rows if r and r[0] and r[1] is None]
     assert any("opt-in" in str(n) for n in notes)
+
+
+def test_a_weighted_probability_samples_results_export_has_margins_n_eff_and_the_weighting_sentence(
+    panel: Panel, coordinator: User
+) -> None:
+    s = results_survey(panel, by=coordinator)
+    s.sampling_design = SamplingDesign.PROBABILITY
+    s.save(update_fields=["sampling_design"])
+    # One of each five group, so raking to the Census can be done (post-stratification on one margin).
+    respond(s, by=coordinator, count=6, q1="No", q5_ethnic_group=WHITE_BRITISH)
+    for code in (INDIAN, BLACK_AFRICAN, "9", "18"):
+        respond(s, by=coordinator, q1="Yes", q2="x", q5_ethnic_group=code)
+    results = survey_results(s)
+    assert results.reporting.weighted
+
+    rows = as_dicts(read_csv(results_export(s, "csv", audience="panel"))[: _first_blank(s)])
+    yes = next(r for r in rows if r["question"] == "Q1" and r["answer code"] == "Yes")
+    q1 = results.questions[0].tables[0]
+    cell = next(row.cells[0] for row in q1.rows if row.code == "Yes")
+    assert yes["margin of error (points)"] == str(round(100 * (cell.margin_of_error or 0), 1))
+    assert yes["effective sample size"] == str(round(q1.n_eff or 0, 1))
+    assert float(yes["margin of error (points)"]) > 0
+    text = read_csv(results_export(s, "csv", audience="panel"))
+    assert [results.reporting.note] in text
+    assert results.weighting_note
+    assert [results.weighting_note] in text
+
+
+def test_an_unweighted_probability_sample_says_why_in_its_export(panel: Panel, coordinator: User) -> None:
+    s = results_survey(panel, by=coordinator)
+    s.sampling_design = SamplingDesign.PROBABILITY
+    s.save(update_fields=["sampling_design"])
+    respond(s, by=coordinator, count=12, q1="No", q5_ethnic_group=WHITE_BRITISH)  # nobody else: cannot be raked
+    text = read_csv(results_export(s, "csv", audience="panel"))
+    assert "margin of error (points)" not in text[0]
+    assert any(row and row[0].startswith("Not weighted") for row in text)
+
+
+def _first_blank(s: Survey) -> int:
+    text = read_csv(results_export(s, "csv", audience="panel"))
+    return next(i for i, row in enumerate(text) if not row)
