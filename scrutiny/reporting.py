@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from panels.census import population_by_five_group
@@ -318,8 +318,15 @@ def _contract(query: ReportQuery, tally: _Tally, *, public: bool = False) -> dic
 # --- the cache ---------------------------------------------------------------------------------------------------
 
 
+def _database() -> str:
+    # Force ids are only unique within one database: two databases sharing a cache (parallel test workers, a
+    # staging copy) must not read each other's versions or reports.
+    name = str(connection.settings_dict.get("NAME") or "")
+    return hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
 def _version_key(force_pk: int) -> str:
-    return f"{CACHE_PREFIX}:records-version:{force_pk}"
+    return f"{CACHE_PREFIX}:{_database()}:records-version:{force_pk}"
 
 
 def _bump(force_pks: Iterable[int]) -> None:
@@ -354,7 +361,7 @@ def _cached(
     material = json.dumps(
         [kind, query.header(), extra, pks, _data_versions(pks)], sort_keys=True, separators=(",", ":")
     )
-    key = f"{CACHE_PREFIX}:{kind}:{hashlib.sha256(material.encode()).hexdigest()}"
+    key = f"{CACHE_PREFIX}:{_database()}:{kind}:{hashlib.sha256(material.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
         value = compute()
