@@ -1,0 +1,498 @@
+"""The PCC's quarterly pack for a force area: gathered from the apps (docs/pack.md says where each number comes from).
+
+It composes scrutiny (disproportionality, reviews, findings, escalations) and surveys (consultations, themes,
+recommendations, trust), so it lives in `frontend`, like `loaddemo`. Nothing here checks who is asking: the views do
+(frontend/pack/access.py).
+
+Small numbers: the pack often goes to a public board meeting, so it is suppressed by default: counts of people under
+10 (searches, survey responses, theme mentions, trust bases) are not shown, as on the public pages. Counts of the
+panels' own work (sessions, records reviewed, findings, escalations, recommendations) are shown in full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from frontend.charts import (
+    Chart,
+    find_rate_chart,
+    rates_chart,
+    ratio_chart,
+    trend_chart,
+    trust_group_chart,
+    trust_time_chart,
+)
+from frontend.charts.sources import (
+    find_rates_from_report,
+    rates_from_report,
+    ratios_from_report,
+    trend_from_months,
+    trust_by_group,
+    trust_measures_over_time,
+)
+from frontend.pack.quarter import Quarter
+from panels.census import population_by_five_group
+from panels.models import ForceArea, Organisation, Panel
+from scrutiny import reporting
+from scrutiny import stats as st
+from scrutiny.choices import EthnicGroup
+from scrutiny.models import Escalation, EscalationStatus, Finding, ReviewSession, SessionRecord
+from scrutiny.reports import Report, escalation_report
+from scrutiny.selectors import session_summary
+from surveys.loop_models import Recommendation, RecommendationUpdate
+from surveys.models import Response, Survey
+from surveys.themes import theme_summaries
+from surveys.trust import TrustReport, trust_report
+
+TREND_MONTHS = 12
+TOP_THEMES = 3
+TRUST_MEASURES_CHARTED = 3  # lines on the trust-over-time chart: more than three cannot be told apart in print
+FEWER_THAN_10 = "fewer than 10"
+
+
+# --- the pack's parts --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackChart:
+    """A chart of the pack, with where its numbers come from (written under its table)."""
+
+    key: str  # unique within the pack, for anchors and tests
+    chart: Chart
+    source: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A labelled number as the pack prints it; `value` None: not shown (the reason in `note`)."""
+
+    label: str
+    value: int | float | str | None
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        if self.value is None:
+            return self.note or "not shown"
+        if isinstance(self.value, int):
+            return f"{self.value:,}"
+        return str(self.value)
+
+
+@dataclass
+class DisproportionalitySection:
+    forces: list[Organisation]
+    report: dict[str, Any] | None  # the public (suppressed) contract for the quarter; None without a force
+    trend: dict[str, Any] | None
+    figures: list[Figure] = field(default_factory=list)
+    charts: list[PackChart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GroundsShare:
+    group: str
+    judged: int
+    not_reasonable: int
+
+    @property
+    def share(self) -> float | None:
+        return self.not_reasonable / self.judged if self.judged else None
+
+    @property
+    def small(self) -> bool:
+        return self.judged < st.SMALL_NUMBER
+
+
+@dataclass
+class ReviewSection:
+    sessions: list[ReviewSession]
+    records_sampled: int
+    records_reviewed: int  # revealed to the panel, so scored and discussed
+    grounds: list[GroundsShare]
+    findings: int
+    findings_by_rag: list[tuple[str, int]]
+
+
+@dataclass
+class EscalationSection:
+    report: Report  # the escalations sent in the quarter, as at the day the pack is made
+    open_from_before: int  # sent before the quarter and still not closed
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    name: str
+    count: int | None  # None: suppressed (fewer than 10)
+
+
+@dataclass(frozen=True)
+class ConsultationLine:
+    survey: Survey
+    responses_in_quarter: int | None  # None: suppressed
+    responses_total: int | None
+    themes: list[ThemeLine]
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class RecommendationLine:
+    recommendation: Recommendation
+    overdue: bool
+
+
+@dataclass
+class ConsultationSection:
+    consultations: list[ConsultationLine]
+    recommendations: list[RecommendationLine]
+    awaiting: int
+    by_decision: list[tuple[str, int]]
+    overdue: int
+
+
+@dataclass
+class TrustPanel:
+    panel: Panel
+    report: TrustReport  # shared (suppressed) form
+    charts: list[PackChart]
+
+
+@dataclass
+class Pack:
+    area: ForceArea
+    quarter: Quarter
+    made_on: date
+    suppressed: bool
+    disproportionality: DisproportionalitySection
+    reviews: ReviewSection
+    escalations: EscalationSection
+    consultation: ConsultationSection
+    trust: list[TrustPanel]
+    population: dict[str, int]
+    methods: list[tuple[str, list[str]]]
+
+    @property
+    def title(self) -> str:
+        return f"Quarterly pack for the Police and Crime Commissioner: {self.area.name}"
+
+    @property
+    def partial(self) -> bool:
+        """The quarter has not ended yet: the pack covers it to date."""
+        return self.quarter.last_day >= self.made_on
+
+    def charts(self) -> list[PackChart]:
+        return [*self.disproportionality.charts, *(c for t in self.trust for c in t.charts)]
+
+
+# --- gathering ---------------------------------------------------------------------------------------------------
+
+
+def area_forces(area: ForceArea) -> list[Organisation]:
+    """The area's police forces that have a data.police.uk id (the ones with records)."""
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.FORCE, force_area=area)
+        .exclude(police_uk_id="")
+        .select_related("force_area")
+        .order_by("police_uk_id")
+    )
+
+
+def _suppress(count: int) -> int | None:
+    return st.suppress(count)
+
+
+def _disproportionality(forces: list[Organisation], quarter: Quarter) -> DisproportionalitySection:
+    if not forces:
+        return DisproportionalitySection(forces, None, None)
+    query = reporting.report_query(forces, quarter.first_month, quarter.last_month, "self")
+    trend_query = reporting.report_query(forces, quarter.months_back(TREND_MONTHS), quarter.last_month, "self")
+    report = reporting.public_disproportionality_report(query=query)
+    trend = reporting.monthly_trend(query=trend_query, public=True)
+    ids = ", ".join(query.force_ids)
+    period = f"{report['from']} to {report['to']}"
+    source = f"scrutiny.reporting.public_disproportionality_report({ids}, {period}, self-defined ethnicity)"
+    trend_source = f"scrutiny.reporting.monthly_trend({ids}, {trend['from']} to {trend['to']}, public)"
+    charts = [
+        PackChart("rates", rates_chart(rates_from_report(report)), source),
+        PackChart("ratios", ratio_chart(ratios_from_report(report)), source),
+        PackChart("find-rates", find_rate_chart(find_rates_from_report(report)), source),
+        PackChart("trend", trend_chart(trend_from_months(trend["months"])), trend_source),
+    ]
+    figures = [
+        Figure("Searches in the quarter (vehicle-only searches excluded)", report["total"], FEWER_THAN_10),
+        Figure("Of which ethnicity not stated (in the total, in no group)", report["not_stated"], FEWER_THAN_10),
+        Figure("Vehicle-only searches (excluded)", report["vehicle_only_excluded"], FEWER_THAN_10),
+    ]
+    black = report["groups"].get("Black", {})
+    if black.get("rate_ratio_vs_white") is not None:
+        low, high = black["rate_ratio_ci95"]
+        figures.append(
+            Figure(
+                "Black people were this many times as likely as White people to be searched",
+                f"{black['rate_ratio_vs_white']:.1f} (95% interval {low:.1f} to {high:.1f})",
+            )
+        )
+    return DisproportionalitySection(forces, report, trend, figures, charts)
+
+
+def _reviews(area: ForceArea, quarter: Quarter, today: date) -> ReviewSection:
+    # Held: dated in the quarter and not after today (a session planned for next week has not been held).
+    last = min(quarter.last_day, today)
+    sessions = list(
+        ReviewSession.objects.filter(panel__force_area=area, date__gte=quarter.first_day, date__lte=last)
+        .select_related("panel")
+        .order_by("date", "pk")
+    )
+    items = SessionRecord.objects.filter(session__in=sessions)
+    counts = items.aggregate(sampled=Count("pk"), revealed=Count("pk", filter=Q(revealed_at__isnull=False)))
+    judged: Counter[str] = Counter()
+    not_reasonable: Counter[str] = Counter()
+    for session in sessions:
+        for share in session_summary(session)["ethnic_group"]:
+            judged[share.key] += share.total
+            not_reasonable[share.key] += share.hits
+    labels = dict(EthnicGroup.choices)
+    grounds = [GroundsShare(labels[code], judged[code], not_reasonable[code]) for code in EthnicGroup.values]
+    start, end = quarter.bounds()
+    findings = (
+        Finding.objects.filter(panel__force_area=area, created_at__gte=start, created_at__lt=end)
+        .values("rag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_rag = {row["rag"]: row["n"] for row in findings}
+    return ReviewSection(
+        sessions=sessions,
+        records_sampled=counts["sampled"] or 0,
+        records_reviewed=counts["revealed"] or 0,
+        grounds=grounds,
+        findings=sum(by_rag.values()),
+        findings_by_rag=[(label, by_rag.get(value, 0)) for value, label in Finding.Rag.choices],
+    )
+
+
+def _escalations(area: ForceArea, quarter: Quarter, today: date) -> EscalationSection:
+    start, end = quarter.bounds()
+    mine = Escalation.objects.filter(finding__panel__force_area=area)
+    sent = (
+        mine.filter(sent_at__gte=start, sent_at__lt=end)
+        .select_related("finding", "finding__panel", "force")
+        .order_by("sent_at", "pk")
+    )
+    earlier = mine.filter(sent_at__lt=start).exclude(status=EscalationStatus.CLOSED).count()
+    return EscalationSection(escalation_report(list(sent), today=today), earlier)
+
+
+def _consultations(area: ForceArea, quarter: Quarter) -> list[ConsultationLine]:
+    in_quarter = {
+        row["survey"]: row["n"]
+        for row in Response.objects.filter(
+            survey__panel__force_area=area,
+            submitted_on__gte=quarter.first_day,
+            submitted_on__lte=quarter.last_day,
+        )
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    surveys = (
+        Survey.objects.filter(pk__in=in_quarter)
+        .select_related("panel")
+        .annotate(total=Count("responses"))
+        .order_by("panel__name", "title", "pk")
+    )
+    lines = []
+    for survey in surveys:
+        summaries = theme_summaries(survey)[:TOP_THEMES]
+        quote = next((s.quotes[0] for s in summaries if s.quotes), None)
+        lines.append(
+            ConsultationLine(
+                survey=survey,
+                responses_in_quarter=_suppress(in_quarter[survey.pk]),
+                responses_total=_suppress(survey.total),
+                themes=[ThemeLine(s.theme.name, _suppress(s.count)) for s in summaries],
+                quote=quote,
+            )
+        )
+    return lines
+
+
+def _recommendations(area: ForceArea, today: date) -> tuple[list[RecommendationLine], int, list[tuple[str, int]], int]:
+    done = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk"), complete=True)
+    recommendations = list(
+        Recommendation.objects.filter(panel__force_area=area)
+        .exclude(status=Recommendation.Status.DRAFT)
+        .select_related("panel")
+        .annotate(completed=Exists(done))
+        .order_by("sent_at", "pk")
+    )
+    lines = []
+    for r in recommendations:
+        overdue = bool(
+            r.status == Recommendation.Status.RESPONDED
+            and r.decision != Recommendation.Decision.NOT_ACCEPTED
+            and r.due_by is not None
+            and r.due_by < today
+            and not r.completed
+        )
+        lines.append(RecommendationLine(r, overdue))
+    awaiting = sum(r.status == Recommendation.Status.AWAITING for r in recommendations)
+    decisions = Counter(r.decision for r in recommendations if r.status == Recommendation.Status.RESPONDED)
+    by_decision = [(label, decisions[value]) for value, label in Recommendation.Decision.choices]
+    return lines, awaiting, by_decision, sum(line.overdue for line in lines)
+
+
+def _trust(area: ForceArea, quarter: Quarter) -> list[TrustPanel]:
+    out = []
+    for panel in Panel.objects.filter(force_area=area).order_by("name", "pk"):
+        report = trust_report(panel).shared()
+        waves = [w for w in report.waves if w.first_day <= quarter.last_day]
+        if not waves or not report.measures:
+            continue
+        if len(waves) < len(report.waves):
+            report = TrustReport(panel=report.panel, waves=waves, measures=report.measures)
+        codes = [m.measure.code for m in report.measures[:TRUST_MEASURES_CHARTED]]
+        labels, series = trust_measures_over_time(report, codes)
+        latest = waves[-1]
+        first = report.measures[0]
+        source = f"surveys.trust.trust_report({panel.slug}).shared()"
+        charts = [
+            PackChart(f"trust-time-{panel.pk}", trust_time_chart(labels, series), source),
+            PackChart(
+                f"trust-groups-{panel.pk}",
+                trust_group_chart(
+                    first.measure.label,
+                    latest.label,
+                    trust_by_group(report, first.measure.code, "ethnic_group", latest.key),
+                    dimension="ethnic group",
+                ),
+                source,
+            ),
+        ]
+        out.append(TrustPanel(panel, report, charts))
+    return out
+
+
+def _methods(
+    area: ForceArea, quarter: Quarter, forces: Sequence[Organisation], population: dict[str, int]
+) -> list[tuple[str, list[str]]]:
+    people = ", ".join(f"{g} {population[g]:,}" for g in st.GROUPS)
+    force_names = ", ".join(f.name for f in forces) or "no force is registered for this area yet"
+    return [
+        (
+            "Denominators",
+            [
+                f"Rates per 1,000 use the Census 2021 usual resident population of the {area.name} police force area "
+                f"({area.code}) by five-group self-defined ethnicity (ONS table TS021): {people}.",
+                f"Forces counted: {force_names}. Period: {quarter.label} (calendar months of the search date in UK "
+                f"time); the trend covers the {TREND_MONTHS} months to {quarter.last_month:%B %Y}.",
+            ],
+        ),
+        (
+            "What is counted",
+            [
+                "Stop and search records only. Vehicle-only searches are excluded. Searches whose ethnicity was not "
+                "stated count in the total and in no group, as the Home Office does. Self-defined ethnicity.",
+                "Find rate: of a group's searches with 'outcome linked to object of search' recorded, the share "
+                "recorded as linked. Arrest rate: the share of searches ending in arrest.",
+                "Panel reviews: records revealed to the panel in sessions held in the quarter; grounds are judged "
+                "not reasonable by the panel's agreed view, or by most members' scores where none was agreed. "
+                "Findings made, escalations sent and consultation responses received in the quarter. Escalation "
+                "and recommendation status is as at the day the pack was made; response times are working days "
+                "(weekends and bank holidays in England not counted).",
+            ],
+        ),
+        (
+            "Intervals",
+            [
+                "Rate ratios against White carry a 95% interval by the log method (exp(ln RR +/- 1.96 "
+                "sqrt(1/a + 1/b))), exact (conditional binomial) when a count is under 20. Find rates and trust "
+                "shares carry Wilson 95% intervals; on opt-in surveys these show chance variation only and are "
+                "not a margin of error.",
+            ],
+        ),
+        (
+            "Small numbers",
+            [
+                "This pack is suppressed for a public meeting: counts of people under 10 (searches, survey "
+                "responses, theme mentions, trust answers) are not shown, nor anything they could be worked back "
+                "from. Rates and shares from fewer than 20 events are marked unstable (*). Review shares over "
+                "fewer than 10 records are marked small. Counts of the panels' own work are shown in full.",
+            ],
+        ),
+        (
+            "Sources and licence",
+            [
+                "Stop and search records: data.police.uk, published under the Open Government Licence v3.0. "
+                "Population: Census 2021, Office for National Statistics, Open Government Licence v3.0. Panel "
+                "reviews, findings, escalations, consultations and recommendations: this platform's records.",
+            ],
+        ),
+    ]
+
+
+def build_pack(area: ForceArea, quarter: Quarter, *, today: date) -> Pack:
+    """Gather the pack of `area` for `quarter` as at `today` (suppressed for a public meeting)."""
+    forces = area_forces(area)
+    try:
+        population = population_by_five_group(area.code)
+    except KeyError:
+        population = dict.fromkeys(st.GROUPS, 0)
+    recommendations, awaiting, by_decision, overdue = _recommendations(area, today)
+    return Pack(
+        area=area,
+        quarter=quarter,
+        made_on=today,
+        suppressed=True,
+        disproportionality=_disproportionality(forces, quarter),
+        reviews=_reviews(area, quarter, today),
+        escalations=_escalations(area, quarter, today),
+        consultation=ConsultationSection(
+            consultations=_consultations(area, quarter),
+            recommendations=recommendations,
+            awaiting=awaiting,
+            by_decision=by_decision,
+            overdue=overdue,
+        ),
+        trust=_trust(area, quarter),
+        population=population,
+        methods=_methods(area, quarter, forces, population),
+    )
+
+
+# --- the numbers as tables print them ----------------------------------------------------------------------------
+
+SHARE_KINDS = {"find_rates", "trust_groups", "trust_time"}
+RATIO_KINDS = {"ratios", "trend"}
+
+
+def cell_text(kind: str, value: Any) -> str:
+    """One table cell as the pack prints it: counts with thousands separators, rates to 1 place, ratios to 2,
+    shares as percentages to 1 place; a blank where nothing is shown (the row's note says why)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if kind in SHARE_KINDS:
+            return f"{100 * value:.1f}%"
+        if kind in RATIO_KINDS:
+            return f"{value:.2f}"
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def count_text(count: int) -> str:
+    """A count of people as the (suppressed) pack prints it."""
+    return FEWER_THAN_10 if st.is_suppressed(count) else f"{count:,}"
+
+
+def table_rows(chart: Chart) -> list[list[str]]:
+    return [[cell_text(chart.kind, v) for v in row] for row in chart.table.rows]
