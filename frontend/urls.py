@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
+from frontend.views import pack as pack_pages
 from frontend.views import survey_answering as survey_answering_pages
 from frontend.views import survey_loop as survey_loop_pages
 from frontend.views import survey_results as survey_results_pages
@@ -16,6 +17,7 @@ urlpatterns = [
     *reviews.urlpatterns,
     *findings.urlpatterns,
     *escalations.urlpatterns,
+    *pack_pages.urlpatterns,
     *audit.urlpatterns,
     *survey_pages.urlpatterns,
     *survey_answering_pages.urlpatterns,
