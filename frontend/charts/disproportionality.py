@@ -24,6 +24,7 @@ from frontend.charts.base import (
     Table,
     check_interval,
     finite,
+    fit,
     fmt_number,
     fmt_percent,
     note_of,
@@ -127,6 +128,7 @@ def rates_chart(
 
 
 def _draw_rates(figure: Figure, chart: Chart) -> None:
+    fit(figure, left=0.8, bottom=0.45)
     ax = figure.add_subplot()
     plain_axes(ax)
     rows = chart.table.rows
@@ -205,6 +207,7 @@ NICE_TICKS = [0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 3, 4, 5, 10, 20, 50, 100]
 
 
 def _draw_ratios(figure: Figure, chart: Chart) -> None:
+    fit(figure, left=0.75, bottom=0.6)
     ax = figure.add_subplot()
     plain_axes(ax)
     rows = chart.table.rows
@@ -286,6 +289,7 @@ def find_rate_chart(groups: Sequence[GroupShare], **options: str) -> Chart:
 
 
 def _draw_shares(figure: Figure, chart: Chart) -> None:
+    fit(figure, left=0.85, bottom=0.45)
     ax = figure.add_subplot()
     plain_axes(ax)
     rows = chart.table.rows
@@ -373,6 +377,8 @@ def trend_chart(
 
 def _draw_trend(figure: Figure, chart: Chart) -> None:
     rows = chart.table.rows
+    rotate = math.ceil(len(rows) / max(1, math.ceil(len(rows) / 12))) > 6
+    fit(figure, left=0.95, bottom=0.85 if rotate else 0.45, hspace=0.12)
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 1])
     xs = list(range(len(rows)))
     searches = [_number(r[1]) for r in rows]
@@ -416,7 +422,7 @@ def _draw_trend(figure: Figure, chart: Chart) -> None:
     bottom.set_xticks(xs[::step], [month_label(str(r[0])) for r in rows][::step])
     for ax in (top, bottom):
         plain_axes(ax)
-    bottom.tick_params(axis="x", labelrotation=0 if len(xs[::step]) <= 6 else 45)
+    bottom.tick_params(axis="x", labelrotation=45 if rotate else 0)
     bottom.set_xlim(-0.5, max(len(rows) - 0.5, 0.5))
 
 

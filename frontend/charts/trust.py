@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
-from frontend.charts.base import INK, Chart, Table, check_interval, fmt_percent, plain_axes, style_of, whiskers
+from frontend.charts.base import INK, Chart, Table, check_interval, fit, fmt_percent, plain_axes, style_of, whiskers
 from frontend.charts.disproportionality import GroupShare, share_chart
 
 # Trust shares are hidden by cell suppression, which also hides some cells that are not small (docs/trust.md), so
@@ -72,6 +72,7 @@ def trust_time_chart(
 
 
 def _draw_time(figure: Figure, chart: Chart) -> None:
+    fit(figure, left=0.85, bottom=0.75)  # wave labels wrap onto up to three lines
     ax = figure.add_subplot()
     plain_axes(ax)
     rows = chart.table.rows
