@@ -1,0 +1,76 @@
+"""Filters for the reporting and public area pages (docs/reporting.md): numbers rounded for reading (the CSVs keep
+them exact), intervals, a chart table's cells, and whether to link the reporting page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import template
+
+from scrutiny.reporting_access import may_read_reports
+
+register = template.Library()
+
+DASH = "–"
+
+
+@register.filter
+def num(value: float | int | None, places: int = 1) -> str:
+    """12.345 -> "12.3"; whole numbers with thousands separators; None -> "–"."""
+    if value is None:
+        return DASH
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return f"{value:,.{int(places)}f}"
+
+
+@register.filter
+def pct(value: float | None, places: int = 0) -> str:
+    """0.1234 -> "12%"; None -> "–"."""
+    if value is None:
+        return DASH
+    return f"{100 * value:.{int(places)}f}%"
+
+
+@register.filter
+def interval(value: Sequence[float] | None, places: int = 2) -> str:
+    """[1.234, 5.678] -> "1.23 to 5.68"; None -> "–"."""
+    if not value or value[0] is None or value[1] is None:
+        return DASH
+    return f"{value[0]:,.{int(places)}f} to {value[1]:,.{int(places)}f}"
+
+
+@register.filter
+def pct_interval(value: Sequence[float] | None) -> str:
+    if not value or value[0] is None or value[1] is None:
+        return DASH
+    return f"{100 * value[0]:.0f}% to {100 * value[1]:.0f}%"
+
+
+@register.filter
+def cell(value: Any) -> str:
+    """A chart table's cell: floats to 3 significant decimals at most, None as a dash."""
+    if value is None:
+        return DASH
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+@register.filter
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@register.filter
+def reads_reports(user: Any) -> bool:
+    """Whether to link the reporting page for this user (scrutiny/reporting_access.py decides)."""
+    return may_read_reports(user)
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if mapping is not None else None
