@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
+from frontend.views import public_area, reporting
 from frontend.views import pack as pack_pages
 from frontend.views import survey_answering as survey_answering_pages
 from frontend.views import survey_loop as survey_loop_pages
@@ -23,4 +24,6 @@ urlpatterns = [
     *survey_answering_pages.urlpatterns,
     *survey_results_pages.urlpatterns,
     *survey_loop_pages.urlpatterns,
+    *reporting.urlpatterns,
+    *public_area.urlpatterns,
 ]
