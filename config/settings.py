@@ -116,7 +116,30 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+    # Under ASGI each request runs its synchronous code in a thread of its own, so a connection kept for reuse
+    # (CONN_MAX_AGE) is never reused: every request would open a new PostgreSQL connection. psycopg's pool, shared
+    # by the threads of one process, hands each request a connection already open and takes it back when the
+    # request ends. On by default with PostgreSQL; DATABASE_POOL=false goes back to one connection per request.
+    _postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    DATABASE_POOL = env_bool("DATABASE_POOL", _postgres)
+    if DATABASE_POOL:
+        if not _postgres:
+            raise ImproperlyConfigured("DATABASE_POOL needs PostgreSQL: set it to false for this DATABASE_URL.")
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured(
+                "CONN_MAX_AGE and DATABASE_POOL cannot be used together: the pool already keeps connections open. "
+                "Unset CONN_MAX_AGE, or set DATABASE_POOL=false."
+            )
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            # Connections one process keeps open at most; a request that finds them all busy waits for one, up
+            # to DATABASE_POOL_TIMEOUT seconds, then fails. Mind PostgreSQL's max_connections (100 by default):
+            # processes (uvicorn workers, db_worker) x DATABASE_POOL_MAX_SIZE must stay below it.
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
 else:
+    DATABASE_POOL = False
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from channels.layers import get_channel_layer
@@ -39,6 +40,10 @@ _PROJECT_VARIABLES = {
     "DEFAULT_FROM_EMAIL",
     "BEHIND_TLS_PROXY",
     "CONN_MAX_AGE",
+    "DATABASE_POOL",
+    "DATABASE_POOL_MIN_SIZE",
+    "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_POOL_TIMEOUT",
     "LOG_LEVEL",
     "SITE_NAME",
     "SITE_URL",
@@ -185,6 +190,7 @@ def test_database_and_redis_urls_switch_the_backends() -> None:
     environ = _clean_environ() | {
         "DATABASE_URL": "postgres://scrutiny@db.internal:5432/scrutiny",
         "REDIS_URL": "redis://cache.internal:6379/1",
+        "DATABASE_POOL": "false",
         "CONN_MAX_AGE": "60",
     }
 
@@ -194,6 +200,66 @@ def test_database_and_redis_urls_switch_the_backends() -> None:
     assert "'CONN_MAX_AGE': 60" in databases
     assert "channels_redis.core.RedisChannelLayer" in _setting("CHANNEL_LAYERS", environ)
     assert "redis://cache.internal:6379/1" in _setting("CACHES", environ)
+
+
+def _database(environ: dict[str, str]) -> dict[str, Any]:
+    import ast
+
+    databases: dict[str, dict[str, Any]] = ast.literal_eval(_setting("DATABASES", environ))
+    return databases["default"]
+
+
+POSTGRES_URL = "postgres://scrutiny@db.internal:5432/scrutiny"
+
+
+def test_postgresql_connections_come_from_a_pool_by_default() -> None:
+    """Under ASGI every request runs in a thread of its own, so without the pool each one opens a connection."""
+    database = _database(_clean_environ() | {"DATABASE_URL": POSTGRES_URL})
+
+    assert database["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 8, "timeout": 10}
+    assert database["CONN_MAX_AGE"] == 0
+
+
+def test_the_pool_is_sized_from_the_environment_and_can_be_turned_off() -> None:
+    sized = _clean_environ() | {
+        "DATABASE_URL": POSTGRES_URL,
+        "DATABASE_POOL_MIN_SIZE": "1",
+        "DATABASE_POOL_MAX_SIZE": "20",
+        "DATABASE_POOL_TIMEOUT": "30",
+    }
+    assert _database(sized)["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 20, "timeout": 30}
+
+    off = _database(_clean_environ() | {"DATABASE_URL": POSTGRES_URL, "DATABASE_POOL": "false"})
+    assert "pool" not in off.get("OPTIONS", {})
+
+
+def test_sqlite_has_no_pool() -> None:
+    assert "pool" not in str(_database(_clean_environ())["OPTIONS"])
+    assert _setting("DATABASE_POOL", _clean_environ()) == "False"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"DATABASE_URL": POSTGRES_URL, "CONN_MAX_AGE": "60"},
+            "CONN_MAX_AGE and DATABASE_POOL cannot be used together",
+        ),
+        (
+            {"DATABASE_URL": "sqlite:////tmp/scrutiny.sqlite3", "DATABASE_POOL": "true"},
+            "DATABASE_POOL needs PostgreSQL",
+        ),
+        (
+            {"DATABASE_URL": POSTGRES_URL, "DATABASE_POOL_MAX_SIZE": "ten"},
+            "DATABASE_POOL_MAX_SIZE must be a whole number",
+        ),
+    ],
+)
+def test_a_pool_that_cannot_work_stops_start_up_and_names_the_variables(environ: dict[str, str], message: str) -> None:
+    result = _manage("check", environ=_clean_environ() | environ)
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_the_channel_layer_reads_redis_longer_than_it_blocks_waiting_for_messages() -> None:
