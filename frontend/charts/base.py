@@ -187,8 +187,8 @@ def check_request(fmt: str, size: tuple[int, int]) -> None:
 
 
 def new_figure(size: tuple[int, int]) -> Figure:
-    # No layout engine: constrained layout measures every text twice and cost about 40% of a chart's drawing time
-    # (bench/charts.py); each chart sets its margins in inches instead (`fit`), which hold at any size.
+    # No layout engine: constrained layout measures every text again and cost about a third of a chart's drawing
+    # time; each chart sets its margins in inches instead (`fit`), which hold at any size.
     width, height = size
     return Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
 
@@ -268,7 +268,7 @@ def whiskers(
     colour: str,
     capsize: float = 4,
 ) -> None:
-    """Vertical 95% whiskers for the points that have an interval, in one call (one per point costs ~10 ms each)."""
+    """Vertical 95% whiskers for the points that have an interval, in one call rather than one per point."""
     keep = [i for i in range(len(xs)) if finite(ys[i]) and finite(lows[i]) and finite(highs[i])]
     if not keep:
         return
