@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ def test_a_coordinator_builds_a_survey_with_a_display_condition_and_opens_it(pag
     visit(page, f"/panels/{world.panel.slug}/")
     follow(page, "Surveys", within="nav.app-subnav")
     follow(page, "Create a survey", within="main")
+    check_accessibility(page)  # the sampling-design radios and their hints
     page.get_by_label("Title").fill("Young people and stop and search")
     submit(page, "Create the survey", status=200)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Survey created")
@@ -73,6 +75,33 @@ def test_a_coordinator_builds_a_survey_with_a_display_condition_and_opens_it(pag
     page.wait_for_load_state("load")
     check_accessibility(page)
     expect(page.locator("main")).to_contain_text("how good a job do you think the police in your area are doing")
+
+    # Reordering: question 2 depends on question 1, so it cannot go above it; the trust section moves up and back.
+    page.get_by_role("button", name="Move up question 2").click()
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    expect(page.locator("main")).to_contain_text("2. What happened?")
+    expect(page.locator(".govuk-error-summary, .govuk-notification-banner")).to_contain_text("What happened?")
+    trust = "section “Trust and confidence in the police”"
+    page.get_by_role("button", name=f"Move up {trust}").click()
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    expect(page.locator("main")).to_contain_text("1. Taking everything into account")
+    page.get_by_role("button", name=f"Move down {trust}").click()
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    expect(page.locator("main")).to_contain_text("1. Have you been stopped and searched?")
+    # Deleting a section with questions asks first, naming them.
+    page.get_by_role("button", name=f"Delete {trust}").click()
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    expect(page.locator("#questions-to-delete")).to_contain_text("how good a job")
+    check_accessibility(page)
+    page.get_by_role("button", name=re.compile("Delete the section")).click()
+    page.wait_for_load_state("load")
+    check_accessibility(page)
+    expect(page.locator("main")).not_to_contain_text("how good a job")
+    expect(page.locator("main")).to_contain_text("2. What happened?")
 
     # The preview hides question 2 until question 1 is answered "Yes".
     follow(page, "Preview", within="main")
