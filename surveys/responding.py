@@ -6,13 +6,14 @@ signed, expiring, one-use form token (only its hash is kept) and a per-survey ra
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -65,9 +66,18 @@ def _check_form_token(survey: Survey, token: str) -> str:
     return hash_token(token)
 
 
+@functools.cache
+def _rate_cache() -> BaseCache:
+    """The default cache, one client for the whole process. `django.core.cache.cache` is one per request under ASGI
+    (each request runs in a context of its own), which with Redis means a new connection, and its handshake, for every
+    response. Django's Redis client and the local-memory cache are both safe to share between threads."""
+    return caches.create_connection(DEFAULT_CACHE_ALIAS)
+
+
 def _check_rate(survey: Survey) -> None:
     """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted in the shared cache."""
     limit = getattr(settings, "SURVEY_RESPONSES_PER_MINUTE", 120)
+    cache = _rate_cache()
     # Keyed by the survey's random public key, not its pk, so that test databases sharing one Redis never collide.
     key = f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}"
     cache.add(key, 0, timeout=120)
@@ -108,9 +118,8 @@ def response_submit(
     token_hash = invitation = None
     parsed_client_id = None
     if channel == Response.Channel.ONLINE:
+        # A form sent twice is refused by the unique index on token_hash when its response is stored, below.
         token_hash = _check_form_token(survey, form_token or "")
-        if Response.objects.filter(token_hash=token_hash).exists():
-            raise ResponseRefused("These answers have already been sent. Thank you.", reason="duplicate")
     elif channel == Response.Channel.INVITATION:
         invitation = (
             SurveyInvitation.objects.select_for_update()
@@ -145,7 +154,9 @@ def response_submit(
     if channel != Response.Channel.PAPER:
         _check_rate(survey)
     try:
-        with transaction.atomic():
+        # Only a tablet's resend goes on (to return the stored response), so only it needs a savepoint to go back to;
+        # any other clash ends the whole transaction.
+        with transaction.atomic(savepoint=parsed_client_id is not None):
             response = Response.objects.create(
                 survey=survey,
                 channel=channel,

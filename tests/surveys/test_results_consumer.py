@@ -26,6 +26,12 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, seria
 ORIGIN = (b"origin", b"http://localhost")
 
 
+@pytest.fixture(autouse=True)
+def nothing_sent_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's surveys start as if their pages had heard nothing (ids can repeat between tests)."""
+    monkeypatch.setattr("surveys.live._surveys", {})
+
+
 @dataclass
 class Person:
     user: User
@@ -97,6 +103,29 @@ async def test_the_coordinator_hears_the_count_when_a_response_is_submitted(surv
     assert message == {"event": "response.added", "survey": survey.pk, "responses": 1}
     await database_sync_to_async(submit_in_a_transaction)(survey, coordinator)
     assert (await communicator.receive_json_from(timeout=3))["responses"] == 2
+    await communicator.disconnect()
+
+
+async def test_a_burst_is_heard_at_once_then_once_more_with_the_last_count(
+    survey: Survey, coordinator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Responses arriving together (an event's tablets) reach the page as the first at once and the rest in one
+    message at the end of the interval, carrying the count after the last, instead of one reload each."""
+    monkeypatch.setattr("surveys.live.INTERVAL", 0.5)
+    _, communicator = await connected(coordinator, survey)
+
+    def five_in_a_row() -> None:
+        for _ in range(5):
+            submit_in_a_transaction(survey, coordinator)
+
+    await database_sync_to_async(five_in_a_row)()
+    assert (await communicator.receive_json_from(timeout=3))["responses"] == 1
+    assert (await communicator.receive_json_from(timeout=3))["responses"] == 5
+    assert await communicator.receive_nothing(timeout=1)
+
+    # After a quiet spell the next response is heard at once again.
+    await database_sync_to_async(submit_in_a_transaction)(survey, coordinator)
+    assert (await communicator.receive_json_from(timeout=0.4))["responses"] == 6
     await communicator.disconnect()
 
 
