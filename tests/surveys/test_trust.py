@@ -194,11 +194,21 @@ def trust_survey(panel: Panel, by: User, title: str) -> Survey:
 
 
 def respond(
-    survey: Survey, by: User, day: dt.date, count: int, *, good_job: str, ethnic: str | None = None, **statements: str
+    survey: Survey,
+    by: User,
+    day: dt.date,
+    count: int,
+    *,
+    good_job: str,
+    ethnic: str | None = None,
+    stop_search: str | None = None,
+    **statements: str,
 ) -> None:
     """One paper response through the real service, then `count − 1` copies of it (fast, same stored values)."""
     questions = {q.standard_code or q.kind: q for q in survey.questions.all()}
     data: dict[str, list[str]] = {questions["trust.good_job"].field_name: [good_job]}
+    if stop_search:
+        data[questions["trust.stop_search_fair"].field_name] = [stop_search]
     matrix = questions["trust.agree_statements"].field_name
     for index, value in statements.items():
         data[f"{matrix}_{index[1:]}"] = [value]
@@ -331,3 +341,20 @@ def test_other_panels_surveys_are_not_read(panel: Panel, coordinator: User):
     respond(survey, coordinator, dt.date(2026, 3, 1), 10, good_job="good")
     assert trust_report(panel).waves == []
     assert len(trust_report(other).waves) == 1
+
+
+@pytest.mark.django_db
+def test_neither_counts_in_the_base_and_confidence_counts_very_or_fairly(panel: Panel, coordinator: User):
+    survey = trust_survey(panel, coordinator, "Scales")
+    day = dt.date(2026, 5, 1)
+    respond(survey, coordinator, day, 10, good_job="fair", s0="neither", stop_search="Very confident")
+    respond(survey, coordinator, day, 10, good_job="excellent", s0="strongly_agree", stop_search="Fairly confident")
+    respond(survey, coordinator, day, 10, good_job="very_poor", s0="tend_to_disagree", stop_search="Not very confident")
+    report = trust_report(panel)
+    wave = report.waves[0].key
+    counts = {m.measure.code: (m.overall[wave].positive, m.overall[wave].base) for m in report.measures}
+    assert counts == {
+        "trust.good_job": (10, 30),
+        "trust.agree_statements.0": (10, 30),
+        "trust.stop_search_fair": (20, 30),
+    }
