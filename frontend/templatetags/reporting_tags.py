@@ -54,7 +54,10 @@ def cell(value: Any) -> str:
     if value is None:
         return DASH
     if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.0f}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        text = f"{value:,.3f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
@@ -74,3 +77,18 @@ def reads_reports(user: Any) -> bool:
 @register.filter
 def get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if mapping is not None else None
+
+
+@register.filter
+def area_url(area: Any) -> str:
+    """The public transparency page of a force area."""
+    from frontend.views.public_area import area_url as url_of
+
+    return url_of(area)
+
+
+@register.filter
+def panel_areas(panels: Any) -> list[Any]:
+    """The force areas of some panels, each once, by name."""
+    areas = {p.force_area.pk: p.force_area for p in panels}
+    return sorted(areas.values(), key=lambda a: a.name)
