@@ -16,7 +16,8 @@ from django.core.management import CommandError, call_command
 from panels.census import population_by_five_group
 from panels.models import Organisation
 from scrutiny import choices, reporting, stats
-from scrutiny.models import EncounterRecord, ImportBatch
+from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.services import rejected_row_correct
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory, ImportBatchFactory
 
@@ -150,6 +151,20 @@ def test_months_are_calendar_months_in_uk_time_and_old_arrest_names_count(import
     assert june_report["groups"]["White"]["searches"] == 1
     assert june_report["groups"]["White"]["arrest_rate"] == 1.0  # "Suspect arrested", the old vocabulary
     assert report(start="2025-07", end="2025-07")["groups"]["White"]["searches"] == 1
+
+
+def test_a_corrected_row_changes_the_report(import_bytes: ImportBytes) -> None:
+    good = (
+        "Person search,2025-06-10T10:00:00+00:00,,,,,Male,18-24,Black/African/Caribbean/Black British - African"
+        ",Black,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,False,"
+    )
+    bad = good.replace("2025-06-10T10:00:00+00:00", "not a date")
+    result = import_bytes(f"{POLICE_UK_HEADER}\n{good}\n{bad}\n", name="2025-06-cheshire-stop-and-search.csv")
+    assert (result.imported, result.rejected) == (1, 1)
+    assert report()["groups"]["Black"]["searches"] == 1
+    row = RejectedRow.objects.get()
+    assert rejected_row_correct(row=row, values={"Date": "2025-06-11T10:00:00+00:00"}, by=None)["status"] == "imported"
+    assert report()["groups"]["Black"]["searches"] == 2
 
 
 def test_several_forces_add_their_searches_and_their_areas_populations(add: AddRecords) -> None:
