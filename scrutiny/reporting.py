@@ -147,10 +147,11 @@ def report_query(
         if unknown:
             errors["force"] = [f'Unknown force "{name}".' for name in unknown]
     start, end = parse_month(from_month), parse_month(to_month)
-    for key, raw, parsed in (("from", from_month, start), ("to", to_month, end)):
-        if parsed is None:
-            shown = "nothing" if raw in (None, "") else f'"{raw}"'
-            errors[key] = [f"{shown} is not a month: write YYYY-MM, e.g. 2025-06."]
+    for key, which, raw, parsed in (("from", "first", from_month, start), ("to", "last", to_month, end)):
+        if raw in (None, ""):
+            errors[key] = [f"Give the {which} month of the period: write YYYY-MM, e.g. 2025-06."]
+        elif parsed is None:
+            errors[key] = [f'"{raw}" is not a month: write YYYY-MM, e.g. 2025-06.']
     if start and end and start > end:
         errors["from"] = [f"The period starts ({month_text(start)}) after it ends ({month_text(end)})."]
     if ethnicity not in ETHNICITY_VIEWS:

@@ -131,7 +131,7 @@ def test_several_forces_by_repeating_the_parameter(
         ({"force": "atlantis", **JUNE}, "force", 'Unknown force "atlantis".'),
         (JUNE, "force", "Give at least one force, by its data.police.uk id (e.g. cheshire)."),
         ({"force": "cheshire", "from": "2025-6", "to": "2025-06"}, "from", '"2025-6" is not a month'),
-        ({"force": "cheshire", "from": "2025-06"}, "to", "nothing is not a month"),
+        ({"force": "cheshire", "from": "2025-06"}, "to", "Give the last month of the period: write YYYY-MM"),
         (
             {"force": "cheshire", "from": "2025-09", "to": "2025-06"},
             "from",

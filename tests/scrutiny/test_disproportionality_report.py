@@ -343,7 +343,7 @@ def test_report_details_give_both_views_the_not_stated_bounds_and_the_relative_r
         ([], "2025-06", "2025-06", "self", {"force": ["Give at least one force"]}),
         (["cheshire"], "2025-13", "2025-06", "self", {"from": ['"2025-13" is not a month']}),
         (["cheshire"], "2025-06", "June", "self", {"to": ['"June" is not a month']}),
-        (["cheshire"], "", "2025-06", "self", {"from": ["nothing is not a month"]}),
+        (["cheshire"], "", "2025-06", "self", {"from": ["Give the first month of the period: write YYYY-MM"]}),
         (
             ["cheshire"],
             "2025-09",
