@@ -1,40 +1,58 @@
 """Survey submissions under load, against a trivial view served by the same server in the same run.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scrutiny .venv/bin/python bench/survey_submit.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scrutiny REDIS_URL=redis://127.0.0.1:6379/9 \
+        .venv/bin/python bench/survey_submit.py [--clients 32] [--per-client 20] [--py-spy profile.txt]
 
 In a database of its own (`scrutiny_bench_surveys` on the server `DATABASE_URL` names, dropped and re-created) it
-opens a 20-question survey, starts the ASGI server (uvicorn, one process, as `make run` serves), then:
+opens a 20-question survey, starts the ASGI server (uvicorn, one process, as the deployment guide runs each worker),
+then:
 
 1. the baseline: many concurrent clients GET `/healthz/` (a view that touches nothing) for a fixed time;
-2. the same clients answer the survey as respondents do: each opens its forms first (GET, for the CSRF and
-   one-use form tokens), then all POST their 20 answers at once; that phase is timed;
+2. the same clients answer the survey as respondents do: each opens its forms first (GET, for the CSRF cookie and
+   the one-use form tokens), then all POST their 20 answers at once; that phase is timed;
 3. counts the responses stored: each successful POST must have stored exactly one.
 
+The server runs as in production (docs/deployment.md), the same for both views: DEBUG=false with long random keys,
+static files collected (`collectstatic`, into `staticfiles/`, removed afterwards if the run made it), the database
+pool as configured (DATABASE_POOL, on by default), and Redis for the cache and the channel layer when REDIS_URL is
+set (without it, the in-process ones `make run` uses; the run says which). The clients speak to it as nginx does:
+plain HTTP on 127.0.0.1 with `X-Forwarded-Proto: https`, and, as a browser, `Origin` and `Referer` on each post and
+the Secure CSRF cookie sent back. DEBUG=true would slow both sides (every query recorded, templates checked for
+changes) and skip HTTPS checks production makes, so it is not used.
+
 Target (issue 5): submissions at >= 50 % of the trivial view's throughput, no errors, every response stored once.
-The flood limit (SURVEY_RESPONSES_PER_MINUTE) is lifted for the run: it exists to stop floods, which this is.
+The flood limit (SURVEY_RESPONSES_PER_MINUTE) is lifted for the run: it exists to stop floods, which this is; the
+counter in the cache is still kept for every response. The clients run in this process, on the same machine
+(asyncio, one keep-alive HTTP/1.1 connection each, no HTTP library): their CPU time is printed beside the
+server's, per request, for each phase.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import random
 import re
+import secrets
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "scrutiny_bench_surveys"
 TARGET_SHARE = 0.5
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# What nginx adds in front of every request (docs/deployment.md): the site is served over HTTPS.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 # --- the child: set up the database and the survey ---------------------------------------------------------------
@@ -148,68 +166,176 @@ class Tally:
         }
 
 
-async def trivial(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
-    import httpx
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+
+class Cpu:
+    """The server's and this process's (the clients') CPU time over one phase."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.server = self.client = 0.0
+
+    def __enter__(self) -> Cpu:
+        self._server, self._client = cpu_seconds(self.server_pid), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server = cpu_seconds(self.server_pid) - self._server
+        self.client = time.process_time() - self._client
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, as a browser holds to nginx: the least a client can do per request (a
+    general client such as httpx costs about as much CPU per request as the trivial view itself, and its share of
+    the two cores would slow the baseline more than the submissions)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, dict[str, list[str]], bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        received: dict[str, list[str]] = {}
+        for line in head[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                received.setdefault(name.strip().lower(), []).append(value.strip())
+        if "content-length" in received:
+            content = await self.reader.readexactly(int(received["content-length"][0]))
+        else:  # chunked
+            content = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                content += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        if "close" in received.get("connection", []):
+            await self.close()
+        return status, received, content
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+def cookie(headers: dict[str, list[str]], name: str) -> str | None:
+    for line in headers.get("set-cookie", []):
+        key, _, rest = line.partition("=")
+        if key.strip() == name:
+            return rest.split(";", 1)[0]
+    return None
+
+
+async def trivial(port: int, clients: int, seconds: float, server_pid: int) -> tuple[Tally, float, Cpu]:
     tally = Tally()
     stop = time.perf_counter() + seconds
+    connections = [Connection("127.0.0.1", port) for _ in range(clients)]
 
-    async def one(client: httpx.AsyncClient) -> None:
+    async def one(connection: Connection) -> None:
         while time.perf_counter() < stop:
             started = time.perf_counter()
-            response = await client.get("/healthz/")
-            if response.status_code == 200:
+            status, _, _ = await connection.request("GET", "/healthz/", PROXY_HEADERS)
+            if status == 200:
                 tally.latencies.append(time.perf_counter() - started)
             else:
-                tally.error(f"HTTP {response.status_code}")
+                tally.error(f"HTTP {status}")
 
-    started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await asyncio.gather(*(one(client) for _ in range(clients)))
-    return tally, time.perf_counter() - started
+    try:
+        with Cpu(server_pid) as cpu:
+            started = time.perf_counter()
+            await asyncio.gather(*(one(c) for c in connections))
+            elapsed = time.perf_counter() - started
+    finally:
+        for c in connections:
+            await c.close()
+    return tally, elapsed, cpu
 
 
 async def submit(
-    base: str, key: str, questions: list[dict[str, object]], clients: int, per_client: int
-) -> tuple[Tally, float]:
-    """Each client (one cookie jar, as one browser) first opens `per_client` forms, as respondents do before
-    answering; then all clients post their answers at once, and that phase alone is timed."""
-    import httpx
-
+    port: int,
+    key: str,
+    questions: list[dict[str, object]],
+    clients: int,
+    per_client: int,
+    server_pid: int,
+    profile: str | None = None,
+) -> tuple[Tally, float, Cpu]:
+    """Each client (one browser: its own connection and cookies) first opens `per_client` forms, as respondents do
+    before answering; then all clients post their answers at once, and that phase alone is timed."""
     tally = Tally()
-    jars = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(clients)]
-    forms: list[list[dict[str, str]]] = [[] for _ in range(clients)]
+    browsers = [Connection("127.0.0.1", port) for _ in range(clients)]
+    csrf_cookies: list[str] = ["" for _ in range(clients)]
+    forms: list[list[bytes]] = [[] for _ in range(clients)]
+    origin = f"https://127.0.0.1:{port}"
+    page = f"/s/{key}/"
 
     async def open_forms(n: int) -> None:
         rng = random.Random(n)
         for _ in range(per_client):
-            form = await jars[n].get(f"/s/{key}/", params={"start": "1"})
-            token, csrf = FORM_TOKEN.search(form.text), CSRF_TOKEN.search(form.text)
-            if form.status_code != 200 or token is None or csrf is None:
-                tally.error(f"form HTTP {form.status_code}")
+            headers = {**PROXY_HEADERS, **({"Cookie": f"csrftoken={csrf_cookies[n]}"} if csrf_cookies[n] else {})}
+            status, received, content = await browsers[n].request("GET", f"{page}?start=1", headers)
+            csrf_cookies[n] = cookie(received, "csrftoken") or csrf_cookies[n]
+            text = content.decode()
+            token, csrf = FORM_TOKEN.search(text), CSRF_TOKEN.search(text)
+            if status != 200 or token is None or csrf is None or not csrf_cookies[n]:
+                tally.error(f"form HTTP {status}")
                 continue
-            forms[n].append(
-                {"form_token": token.group(1), "csrfmiddlewaretoken": csrf.group(1), **answers(questions, rng)}
-            )
+            data = {"form_token": html.unescape(token.group(1)), "csrfmiddlewaretoken": csrf.group(1)}
+            forms[n].append(urlencode({**data, **answers(questions, rng)}).encode())
 
     async def post_all(n: int) -> None:
-        for data in forms[n]:
+        # The CSRF cookie is Secure: a browser sends it back over HTTPS, as here through the proxy header.
+        headers = {
+            **PROXY_HEADERS,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookies[n]}",
+            "Origin": origin,
+            "Referer": origin + page,
+        }
+        for body in forms[n]:
             started = time.perf_counter()
-            response = await jars[n].post(f"/s/{key}/", data=data, headers={"Referer": f"{base}/s/{key}/"})
-            if response.status_code == 302 and "/thanks/" in response.headers.get("location", ""):
+            status, received, _ = await browsers[n].request("POST", page, headers, body)
+            if status == 302 and "/thanks/" in received.get("location", [""])[0]:
                 tally.latencies.append(time.perf_counter() - started)
             else:
-                tally.error(f"submit HTTP {response.status_code}")
+                tally.error(f"submit HTTP {status}")
 
+    spy = None
     try:
         await asyncio.gather(*(open_forms(n) for n in range(clients)))
-        started = time.perf_counter()
-        await asyncio.gather(*(post_all(n) for n in range(clients)))
-        seconds = time.perf_counter() - started
+        if profile:
+            spy = subprocess.Popen(
+                [
+                    *(str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server_pid)),
+                    *("--nonblocking", "--format", "raw", "--rate", "50", "--output", profile),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+            await asyncio.sleep(1)
+        with Cpu(server_pid) as cpu:
+            started = time.perf_counter()
+            await asyncio.gather(*(post_all(n) for n in range(clients)))
+            seconds = time.perf_counter() - started
     finally:
-        for jar in jars:
-            await jar.aclose()
-    return tally, seconds
+        if spy is not None:
+            spy.send_signal(2)  # SIGINT: py-spy writes its file and stops
+            spy.wait(timeout=60)
+        for browser in browsers:
+            await browser.close()
+    return tally, seconds, cpu
 
 
 # --- the server --------------------------------------------------------------------------------------------------
@@ -222,19 +348,12 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    # As docs/deployment.md runs each worker (one process here): uvicorn trusts X-Forwarded-Proto from 127.0.0.1.
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
+            *(sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
+            *("--lifespan", "off", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--no-server-header"),
+            *("--no-access-log", "--log-level", "warning"),
         ],
         env=env,
         cwd=ROOT,
@@ -261,11 +380,50 @@ def recreate_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
+def production_env(database_url: str) -> dict[str, str]:
+    """The environment of a production worker (docs/deployment.md), on this machine."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        PSEUDONYM_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        SURVEY_RESPONSES_PER_MINUTE=str(10**9),
+        LOG_LEVEL="WARNING",
+    )
+    for name in ("DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS", "BEHIND_TLS_PROXY", "SECURE_SSL_REDIRECT"):
+        env.pop(name, None)
+    return env
+
+
+def collect_static(env: dict[str, str]) -> bool:
+    """Run collectstatic as a deployment does; True if this run created `staticfiles/` (so removes it after)."""
+    made = not (ROOT / "staticfiles").exists()
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit("collectstatic failed")
+    return made
+
+
+def per_request_ms(seconds: float, count: int) -> str:
+    return f"{1000 * seconds / count:.1f} ms" if count else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15, help="How long the baseline runs.")
     parser.add_argument("--per-client", type=int, default=20, help="Responses each client submits.")
+    parser.add_argument("--py-spy", metavar="FILE", help="Profile the server while the answers are posted (raw).")
     parser.add_argument("--child", choices=["setup", "count"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "setup":
@@ -278,37 +436,49 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    env = dict(os.environ)
-    # DEBUG keeps the plain-HTTP development settings (no HTTPS redirect, no Secure-only cookies) for both views.
-    env.update(DATABASE_URL=recreate_database(url), DEBUG="true", SURVEY_RESPONSES_PER_MINUTE=str(10**9))
-    env.pop("REDIS_URL", None)
+    env = production_env(recreate_database(url))
     survey = run_child("setup", env)
+    made_static = collect_static(env)
     port = free_port()
     server = start_server(env, port)
-    base = f"http://127.0.0.1:{port}"
     try:
-        asyncio.run(trivial(base, 4, 2))  # warm up both paths
-        baseline, base_seconds = asyncio.run(trivial(base, args.clients, args.seconds))
-        load, load_seconds = asyncio.run(
-            submit(base, str(survey["public_key"]), survey["questions"], args.clients, args.per_client)  # type: ignore[arg-type]
+        asyncio.run(trivial(port, 4, 2, server.pid))  # warm up
+        baseline, base_seconds, base_cpu = asyncio.run(trivial(port, args.clients, args.seconds, server.pid))
+        load, load_seconds, load_cpu = asyncio.run(
+            submit(
+                port,
+                str(survey["public_key"]),
+                survey["questions"],  # type: ignore[arg-type]
+                args.clients,
+                args.per_client,
+                server.pid,
+                args.py_spy,
+            )
         )
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if made_static:
+            shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
     stored = run_child("count", env)
     b, s = baseline.summary(base_seconds), load.summary(load_seconds)
     share = s["rps"] / b["rps"] if b["rps"] else 0.0
     submitted = len(load.latencies)
+    redis = "Redis cache and channel layer" if env.get("REDIS_URL") else "in-process cache and channel layer"
+    pool = "off" if env.get("DATABASE_POOL", "").strip().lower() in ("0", "false", "no", "off") else "on"
     print(
-        f"{args.clients} concurrent clients, one uvicorn process, PostgreSQL; baseline {base_seconds:.1f} s, "
-        f"{len(load.latencies):,} submissions in {load_seconds:.1f} s"
+        f"{args.clients} concurrent clients, one uvicorn process, DEBUG=false, PostgreSQL (pool {pool}), {redis}; "
+        f"baseline {base_seconds:.1f} s, {submitted:,} submissions in {load_seconds:.1f} s"
     )
     print(
         f"trivial view (baseline): {b['rps']:.0f} requests/s, p95 {b['p95_ms']:.1f} ms, errors {baseline.errors or 0}"
+        f"; CPU per request: server {per_request_ms(base_cpu.server, len(baseline.latencies))}, "
+        f"clients {per_request_ms(base_cpu.client, len(baseline.latencies))}"
     )
     print(
         f"survey submissions (20 questions): {s['rps']:.0f} responses/s, p95 {s['p95_ms']:.1f} ms, "
-        f"errors {load.errors or 0}"
+        f"errors {load.errors or 0}; CPU per request: server {per_request_ms(load_cpu.server, submitted)}, "
+        f"clients {per_request_ms(load_cpu.client, submitted)}"
     )
     print(
         f"submissions / trivial = {share:.2f} (target >= {TARGET_SHARE}: {'ok' if share >= TARGET_SHARE else 'MISSED'})"
