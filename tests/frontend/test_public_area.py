@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -328,3 +329,18 @@ def test_the_methods_page_states_the_denominators_and_rules(client: Client) -> N
     assert "Searches of a vehicle only, with no person searched, are left out." in text
     assert "count in the total but in no group" in text
     assert "No count under 10 is shown." in text
+
+
+@pytest.mark.django_db
+def test_the_area_page_counts_in_the_database(
+    client: Client, area_force: Organisation, django_assert_num_queries: Any
+) -> None:
+    """The area, its forces, its public panels, the months with data, the forces of the query (5); a grouped query
+    over the records for the year and one for the months (2, none once cached); per panel its findings,
+    recommendations, surveys and trust questions (4)."""
+    cache.clear()
+    with django_assert_num_queries(11) as cold:
+        assert client.get(AREA).status_code == 200
+    assert sum("GROUP BY" in q["sql"] for q in cold.captured_queries) == 2
+    with django_assert_num_queries(9):
+        assert client.get(AREA).status_code == 200

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -329,3 +330,25 @@ def test_a_chart_with_bad_parameters_is_a_400_saying_why(
     assert response.status_code == 400
     assert "is not a month" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
+
+
+# --- queries ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_page_counts_in_the_database_one_grouped_query_per_table(
+    client: Client, force: Organisation, coordinator: User, django_assert_num_queries: Any
+) -> None:
+    """Cold: the session, the user, the menu's role checks and the second factor (5); the forces the user may read
+    (3: their staff roles twice, then the forces); the forces asked for (1); and one grouped query over the records
+    per table (the period in each view of ethnicity, the months, the breakdown: 5). Cached: none over the records."""
+    signed_in(client, coordinator)
+    cache.clear()
+    with django_assert_num_queries(14) as cold:
+        assert client.get(PAGE, {**PARAMS, "by": "legislation"}).status_code == 200
+    records = [q for q in cold.captured_queries if "scrutiny_encounterrecord" in q["sql"]]
+    assert len(records) == 5
+    assert all("GROUP BY" in q["sql"] for q in records)
+    with django_assert_num_queries(9) as warm:
+        assert client.get(PAGE, {**PARAMS, "by": "legislation"}).status_code == 200
+    assert not [q for q in warm.captured_queries if "scrutiny_encounterrecord" in q["sql"]]
