@@ -288,7 +288,10 @@ def _escalations(area: ForceArea, quarter: Quarter, today: date) -> EscalationSe
     return EscalationSection(escalation_report(list(sent), today=today), earlier)
 
 
-def _consultations(area: ForceArea, quarter: Quarter) -> list[ConsultationLine]:
+def _consultations(area: ForceArea, quarter: Quarter, today: date) -> list[ConsultationLine]:
+    """The surveys of the area's panels that were open or closed in the quarter: those that took responses in it,
+    those whose closing date fell in it, and (for the current quarter) those open now."""
+    start, end = quarter.bounds()
     in_quarter = {
         row["survey"]: row["n"]
         for row in Response.objects.filter(
@@ -300,8 +303,13 @@ def _consultations(area: ForceArea, quarter: Quarter) -> list[ConsultationLine]:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    in_it = Q(pk__in=list(in_quarter)) | Q(closes_at__gte=start, closes_at__lt=end)
+    if quarter.first_day <= today <= quarter.last_day:
+        in_it |= Q(status=Survey.Status.OPEN)
     surveys = (
-        Survey.objects.filter(pk__in=in_quarter)
+        Survey.objects.filter(panel__force_area=area)
+        .exclude(status=Survey.Status.DRAFT)
+        .filter(in_it)
         .select_related("panel")
         .annotate(total=Count("responses"))
         .order_by("panel__name", "title", "pk")
@@ -313,7 +321,7 @@ def _consultations(area: ForceArea, quarter: Quarter) -> list[ConsultationLine]:
         lines.append(
             ConsultationLine(
                 survey=survey,
-                responses_in_quarter=_suppress(in_quarter[survey.pk]),
+                responses_in_quarter=_suppress(in_quarter.get(survey.pk, 0)),
                 responses_total=_suppress(survey.total),
                 themes=[ThemeLine(s.theme.name, _suppress(s.count)) for s in summaries],
                 quote=quote,
@@ -453,7 +461,7 @@ def build_pack(area: ForceArea, quarter: Quarter, *, today: date) -> Pack:
         reviews=_reviews(area, quarter, today),
         escalations=_escalations(area, quarter, today),
         consultation=ConsultationSection(
-            consultations=_consultations(area, quarter),
+            consultations=_consultations(area, quarter, today),
             recommendations=recommendations,
             awaiting=awaiting,
             by_decision=by_decision,

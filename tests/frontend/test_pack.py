@@ -26,6 +26,7 @@ from scrutiny import choices
 from scrutiny.models import AuditEvent, EncounterRecord, Escalation, Finding, GroundsRating
 from scrutiny.reporting import disproportionality_report, monthly_trend, public_disproportionality_report
 from surveys.loop_models import Recommendation, RecommendationUpdate
+from surveys.models import Survey
 from surveys.trust import trust_report
 from tests.factories import (
     MembershipFactory,
@@ -44,6 +45,7 @@ from tests.scrutiny.factories import (
     make_record,
     make_session,
 )
+from tests.surveys.factories import make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +278,11 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
         **promised,
     )
     Recommendation.objects.create(title="Draft", **{**promised, "sent_at": None})  # never counted
+    closed = make_survey(panel, by=coordinator, title="Closed in September", open_it=True)
+    Survey.objects.filter(pk=closed.pk).update(
+        status=Survey.Status.CLOSED, closes_at=datetime(2025, 9, 30, 22, 30, tzinfo=UTC)
+    )
+    make_survey(panel, by=coordinator, title="Still a draft")  # never listed
 
     pack = build_pack(small_force.force_area, DEMO_QUARTER, today=date(2026, 1, 5))
     reviews = pack.reviews
@@ -291,6 +298,8 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
     assert [r.recommendation.title for r in consultation.recommendations] == ["Awaiting", "Late"]
     assert (consultation.awaiting, consultation.overdue) == (1, 1)
     assert dict(consultation.by_decision)["Accepted"] == 1
+    [survey] = consultation.consultations  # closed at 23:30 on 30 September, UK time: in the quarter
+    assert (survey.survey.title, survey.responses_in_quarter, survey.themes) == ("Closed in September", None, [])
     RecommendationUpdate.objects.create(
         recommendation=late, text="Done.", source=RecommendationUpdate.Source.OPCC, complete=True
     )
@@ -299,6 +308,7 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
     later = build_pack(small_force.force_area, Quarter(2025, 4), today=date(2026, 1, 5))
     assert (later.reviews.sessions, later.reviews.findings, later.escalations.report.total) == ([], 0, 0)
     assert later.escalations.open_from_before == 1
+    assert later.consultation.consultations == []
 
 
 # --- who may read it ---------------------------------------------------------------------------------------------
