@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from surveys.answers import Data, clean_answers, under_18
 from surveys.live import response_added_on_commit
-from surveys.models import Answer, Response, Survey, SurveyInvitation
-from surveys.services import SurveyError, hash_token, survey_questions
+from surveys.models import Answer, Question, Response, Survey, SurveyInvitation
+from surveys.services import SurveyError, hash_token
 
 FORM_TOKEN_SALT = "surveys.form-token"  # noqa: S105 - a signing namespace, not a secret
 # A form token is good for a day: long enough to fill in a long survey, short enough to expire.
@@ -80,16 +80,21 @@ def _check_rate(survey: Survey) -> None:
     cache = _rate_cache()
     # Keyed by the survey's random public key, not its pk, so that test databases sharing one Redis never collide.
     key = f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    except ValueError:  # the minute's first response: start its counter, unless another response just did
+        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     if count > limit:
         raise ResponseRefused(
             "Too many responses are arriving at once. Wait a minute and send your answers again.", reason="rate"
         )
+
+
+def _questions(survey: Survey) -> list[Question]:
+    """The survey's questions in order, as `survey_questions` gives them but without their sections and conditions'
+    questions: checking answers reads only each question's own fields (a condition by its question's id), and three
+    objects a question cost a third of the submit path's time."""
+    return list(Question.objects.filter(survey=survey).order_by("section__position", "section_id", "position", "pk"))
 
 
 @transaction.atomic
@@ -146,7 +151,7 @@ def response_submit(
     else:
         raise SurveyError("Unknown channel.")
 
-    answers, errors = clean_answers(survey_questions(survey), data)
+    answers, errors = clean_answers(_questions(survey), data)
     if errors:
         raise ResponseInvalid(errors)
     if not answers:

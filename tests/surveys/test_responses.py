@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -251,3 +252,40 @@ def test_it_refuses_answers_that_do_not_fit_the_question(panel: Panel, field: st
         )
     assert message in " ".join(caught.value.errors.values())
     assert not Response.objects.exists()
+
+
+def test_an_online_response_takes_the_same_few_queries_however_many_questions(
+    panel: Panel, django_assert_num_queries: Any
+) -> None:
+    """The survey's questions are read once, without their sections; the form token's uniqueness is left to the
+    database's index (no query before the insert); the answers go in one insert. Counted inside the test's
+    transaction: a savepoint for the service's own, then the questions, the response and the answers."""
+    small, large = make_survey(panel), make_survey(panel, title="Longer")
+    section = section_add(survey=large, title="More")
+    for n in range(16):
+        question_add(section=section, kind=Question.Kind.SCALE, text=f"Scale {n}", required=True)
+    for survey in (small, large):
+        survey_open(survey=survey)
+    long_answers = {f"q{5 + n}": str(n % 11) for n in range(16)}
+
+    for survey, data in ((small, answers(small, q1="No")), (large, answers(large, q1="No", **long_answers))):
+        form = token(survey)
+        with django_assert_num_queries(5):
+            response_submit(survey=survey, data=data, channel=ONLINE, form_token=form)
+        assert Answer.objects.filter(response__survey=survey).count() == len(data)
+
+
+def test_answers_are_checked_in_the_order_of_sections_then_positions(panel: Panel) -> None:
+    """A question moved to an earlier section is checked, and numbered in messages, before the first section's."""
+    survey = make_survey(panel)
+    first = survey.sections.get()
+    second = section_add(survey=survey, title="Second")
+    late = question_add(section=second, kind=Question.Kind.TEXT, text="Last words", required=True)
+    first.position, second.position = 2, 1
+    first.save(update_fields=["position"])
+    second.save(update_fields=["position"])
+    survey_open(survey=survey)
+
+    with pytest.raises(ResponseInvalid) as caught:
+        response_submit(survey=survey, data={}, channel=ONLINE, form_token=token(survey))
+    assert caught.value.errors[late.field_name].startswith("Question 1:")
