@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from scipy.special import betaincinv
+
 # Counts below this are marked as small numbers wherever a share is shown.
 SMALL_NUMBER = 10
 
@@ -198,59 +200,14 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> Interval | None:
 
 
 def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> Interval:
-    """The exact (Clopper-Pearson) interval for a binomial proportion k/n, from beta quantiles."""
+    """The exact (Clopper-Pearson) interval for a binomial proportion k/n, from beta quantiles (scipy's inverse of
+    the regularised incomplete beta function)."""
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got {k} of {n}")
     alpha = 1 - confidence
-    low = 0.0 if k == 0 else beta_quantile(alpha / 2, k, n - k + 1)
-    high = 1.0 if k == n else beta_quantile(1 - alpha / 2, k + 1, n - k)
+    low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - alpha / 2))
     return low, high
-
-
-def beta_quantile(q: float, a: float, b: float) -> float:
-    """The q-quantile of the Beta(a, b) distribution, by bisection on the regularised incomplete beta function."""
-    low, high = 0.0, 1.0
-    for _ in range(200):
-        mid = (low + high) / 2
-        if mid in (low, high):
-            break
-        if regularized_beta(mid, a, b) < q:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
-
-
-def regularized_beta(x: float, a: float, b: float) -> float:
-    """I_x(a, b), by its continued fraction (modified Lentz), on the side of x where it converges quickly."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1) / (a + b + 2):
-        return math.exp(log_front) * _beta_fraction(x, a, b) / a
-    return 1 - math.exp(log_front) * _beta_fraction(1 - x, b, a) / b
-
-
-def _beta_fraction(x: float, a: float, b: float) -> float:
-    tiny = 1e-300
-    c, d = 1.0, 1 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 100_000):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            result *= c * d
-        if abs(c * d - 1) < 1e-15:
-            break
-    return result
 
 
 # --- one group, one report ----------------------------------------------------------------------------------------

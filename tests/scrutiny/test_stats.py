@@ -105,9 +105,12 @@ def test_clopper_pearson_matches_scipy(k: int, n: int) -> None:
     assert high == pytest.approx(reference.high, rel=1e-8, abs=1e-15)
 
 
-@pytest.mark.parametrize(("q", "a", "b"), [(0.025, 1, 10), (0.975, 8, 13), (0.5, 0.5, 0.5), (0.025, 5, 99_996)])
-def test_beta_quantile_matches_scipy(q: float, a: float, b: float) -> None:
-    assert stats.beta_quantile(q, a, b) == pytest.approx(scipy_stats.beta.ppf(q, a, b), rel=1e-8)
+def test_clopper_pearson_at_the_edges_by_hand() -> None:
+    # With no successes in n, the upper bound solves (1 - p)^n = 0.025: p = 1 - 0.025^(1/n); mirrored for n of n.
+    assert stats.clopper_pearson(0, 10) == pytest.approx((0.0, 1 - 0.025 ** (1 / 10)), rel=1e-12)
+    assert stats.clopper_pearson(10, 10) == pytest.approx((0.025 ** (1 / 10), 1.0), rel=1e-12)
+    # One success in one trial: the lower bound solves p = 0.025.
+    assert stats.clopper_pearson(1, 1)[0] == pytest.approx(0.025, rel=1e-12)
 
 
 def test_log_rate_ratio_interval_by_hand() -> None:
