@@ -51,41 +51,6 @@ def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float,
     return low, high
 
 
-@dataclass(frozen=True)
-class OptionShare:
-    """One option of one question: how many chose it, out of how many answered, and the share with its interval.
-
-    `count` and `base` are always the unweighted numbers of respondents, because suppression is about people.
-    `share` is count/base, or the weighted share for a weighted probability sample. `low`/`high` are None when no
-    interval is reported (opt-in surveys, or base 0). A suppressed option must be shown as "fewer than 10" (or
-    "suppressed") with no count, share or interval, wherever the output is public.
-    """
-
-    option: str
-    count: int
-    base: int
-    share: float | None
-    low: float | None
-    high: float | None
-    suppressed: bool
-    n_eff: float | None = None
-    margin_of_error: float | None = None
-
-
-def option_share(option: str, count: int, base: int, *, threshold: int = SUPPRESSION_THRESHOLD) -> OptionShare:
-    """Unweighted share count/base with its Wilson 95% interval, marked suppressed when count < threshold."""
-    interval = wilson_interval(count, base)
-    return OptionShare(
-        option=option,
-        count=count,
-        base=base,
-        share=count / base if base else None,
-        low=interval[0] if interval else None,
-        high=interval[1] if interval else None,
-        suppressed=count < threshold,
-    )
-
-
 # --- Small-number suppression ----------------------------------------------------------------------------------------
 
 
@@ -415,69 +380,6 @@ def reporting_for(design: SamplingDesign | str) -> Reporting:
     if design is SamplingDesign.PROBABILITY:
         return Reporting(design, weighted=True, margin_of_error=True, note=PROBABILITY_NOTE)
     return Reporting(design, weighted=False, margin_of_error=False, note=OPT_IN_NOTE)
-
-
-@dataclass(frozen=True)
-class QuestionReport:
-    reporting: Reporting
-    base: int  # respondents who answered the question (unweighted)
-    options: tuple[OptionShare, ...]
-
-
-def report_question(
-    design: SamplingDesign | str,
-    answers: Sequence[str | None],
-    options: Sequence[str],
-    weights: Sequence[float] | None = None,
-    *,
-    threshold: int = SUPPRESSION_THRESHOLD,
-) -> QuestionReport:
-    """The results of one single-choice question, reported as its survey's design allows.
-
-    `answers` has one entry per respondent (None = not answered); `weights` likewise, from `rake`, and is used only
-    for a probability sample (None = equal weights). Opt-in: unweighted shares, no interval, no margin of error.
-    Probability: weighted shares, n_eff, margin of error and the Wilson interval on n_eff. Either way the options
-    are suppressed by `suppress_table` on the single column of counts, so that the base cannot reveal a hidden one.
-    """
-    reporting = reporting_for(design)
-    if weights is not None and len(weights) != len(answers):
-        raise ValueError("one weight per respondent")
-    known = set(options)
-    unknown = {a for a in answers if a is not None and a not in known}
-    if unknown:
-        raise ValueError(f"answers not among the options: {sorted(unknown)}")
-    answered = [i for i, a in enumerate(answers) if a is not None]
-    base = len(answered)
-    counts = [sum(1 for i in answered if answers[i] == option) for option in options]
-    suppression = suppress_table([[c] for c in counts], threshold=threshold)
-    answered_weights = [weights[i] if weights is not None else 1.0 for i in answered]
-
-    results: list[OptionShare] = []
-    for option, count, flags in zip(options, counts, suppression.cells, strict=True):
-        suppressed = flags[0] is not None
-        if not reporting.weighted:
-            results.append(
-                OptionShare(option, count, base, count / base if base else None, None, None, suppressed=suppressed)
-            )
-            continue
-        weighted = weighted_proportion([answers[i] == option for i in answered], answered_weights)
-        if weighted is None:
-            results.append(OptionShare(option, count, base, None, None, None, suppressed=suppressed))
-            continue
-        results.append(
-            OptionShare(
-                option,
-                count,
-                base,
-                weighted.share,
-                weighted.low,
-                weighted.high,
-                suppressed=suppressed,
-                n_eff=weighted.n_eff,
-                margin_of_error=weighted.margin_of_error,
-            )
-        )
-    return QuestionReport(reporting=reporting, base=base, options=tuple(results))
 
 
 # --- Trust and confidence: shares by wave and group, and the change between waves -----------------------------------

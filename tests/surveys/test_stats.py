@@ -4,8 +4,6 @@ effective sample size, and how a survey's design decides what is reported.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,15 +11,12 @@ from hypothesis import strategies as st
 from panels import census
 from surveys.stats import (
     OPT_IN_NOTE,
-    Z_95,
     RakingError,
     SamplingDesign,
     Suppression,
     design_effect,
     effective_sample_size,
-    option_share,
     rake,
-    report_question,
     reporting_for,
     suppress_table,
     weighted_margins,
@@ -71,15 +66,10 @@ def test_wilson_bounds_lie_in_zero_one_and_contain_the_share(n, data):
     assert 0.0 <= low <= k / n <= high <= 1.0
 
 
-def test_an_option_share_carries_count_base_interval_and_suppression():
-    result = option_share("Agree", 81, 263)
-    assert (result.option, result.count, result.base) == ("Agree", 81, 263)
-    assert result.share == pytest.approx(0.307985, abs=1e-6)
-    assert result.low == pytest.approx(0.255289, abs=1e-6)
-    assert result.high == pytest.approx(0.366210, abs=1e-6)
-    assert not result.suppressed
-    assert option_share("Disagree", 9, 263).suppressed
-    assert option_share("Other", 0, 0).share is None
+def test_a_wilson_interval_by_hand():
+    # 81 of 263: p = 0.307985; z² = 3.841459; centre = (p + z²/2n) / (1 + z²/n) = 0.315288 / 1.014606 = 0.310749;
+    # half-width = z / (1 + z²/n) · √(p(1 − p)/n + z²/4n²) = 1.931748 · 0.028710 = 0.055461.
+    assert wilson_interval(81, 263) == pytest.approx((0.255289, 0.366210), abs=1e-6)
 
 
 # --- Suppression -----------------------------------------------------------------------------------------------------
@@ -356,37 +346,3 @@ def test_a_probability_sample_is_weighted_with_a_margin_of_error():
     reporting = reporting_for(SamplingDesign.PROBABILITY)
     assert reporting.weighted
     assert reporting.margin_of_error
-
-
-def test_an_opt_in_question_shows_plain_shares_only():
-    answers = ["Agree"] * 30 + ["Disagree"] * 15 + ["Unsure"] * 5 + [None] * 3
-    report = report_question("opt_in", answers, ["Agree", "Disagree", "Unsure"], weights=[3.0] * len(answers))
-    assert report.base == 50
-    agree, disagree, unsure = report.options
-    assert agree.share == pytest.approx(0.6)  # the weights are ignored for an opt-in survey
-    assert (agree.low, agree.high, agree.margin_of_error, agree.n_eff) == (None, None, None, None)
-    # Unsure (5) is under 10; the next smallest, Disagree, is hidden with it so the base cannot give it away.
-    assert (agree.suppressed, disagree.suppressed, unsure.suppressed) == (False, True, True)
-    assert report.reporting.note == OPT_IN_NOTE
-
-
-def test_a_probability_question_is_weighted_with_n_eff_and_margin_of_error():
-    answers: list[str | None] = ["Yes"] * 20 + ["No"] * 20 + [None]
-    weights = [2.0] * 20 + [1.0] * 20 + [5.0]
-    report = report_question("probability", answers, ["Yes", "No"], weights)
-    yes, no = report.options
-    # Yes: 40 of 60 weighted = 0.6667. n_eff over the 40 who answered: 60² / (20·4 + 20·1) = 3600/100 = 36.
-    assert yes.share == pytest.approx(2 / 3)
-    assert no.share == pytest.approx(1 / 3)
-    assert yes.n_eff == pytest.approx(36)
-    assert yes.margin_of_error == pytest.approx(Z_95 * math.sqrt((2 / 3) * (1 / 3) / 36))
-    assert yes.low is not None
-    assert yes.high is not None
-    assert yes.share is not None
-    assert yes.low < yes.share < yes.high
-    assert (yes.count, yes.base, yes.suppressed) == (20, 40, False)
-
-
-def test_a_question_rejects_answers_that_are_not_options():
-    with pytest.raises(ValueError, match="not among the options"):
-        report_question("opt_in", ["Yes", "Maybe"], ["Yes", "No"])
