@@ -3,9 +3,9 @@
 
 Every figure comes from the suppressed report (`reporting.public_disproportionality_report`, `monthly_trend(...,
 public=True)`), and the chart adapters apply the same rule again, so no count under 10 appears in the page, a chart,
-its text alternative, its table or its CSV. One more rule is applied here: when the year's total is shown and exactly
-one month's total is hidden, the next smallest month is hidden too, or the hidden one would be the year's total less
-the others. Trust comes from the public panels' survey waves in their shared form (`TrustReport.shared()`).
+its text alternative, its table or its CSV. One more rule is applied here: the months add up to the period's total, so
+while the hidden months would add up to a count under 10 (the total less the months shown), the smallest month still
+shown is hidden too. Trust comes from the public panels' survey waves in their shared form (`TrustReport.shared()`).
 """
 
 from __future__ import annotations
@@ -120,16 +120,20 @@ def choose_period(raw: str, first: date | None, latest: date | None) -> tuple[Pe
 
 
 def protect_month_totals(months: list[dict[str, Any]], year_total: int | None) -> list[dict[str, Any]]:
-    """Hide a second month's total when exactly one is hidden and the year's total is shown: the months add up to
-    the year, so one hidden month would be the year less the others."""
-    hidden = [m for m in months if m["total"] is None]
-    if year_total is None or len(hidden) != 1:
+    """The months add up to the period's total, so the hidden months' sum is the total less the months shown. While
+    that sum would be a count under 10 (one hidden month, or several adding up to under 10), hide the smallest month
+    still shown (the first of them on a tie)."""
+    if year_total is None:
         return months
-    shown = [m for m in months if m["total"] is not None]
-    if not shown:
-        return months
-    smallest = min(shown, key=lambda m: m["total"])
-    return [{**m, "total": None} if m is smallest else m for m in months]
+    out = [dict(m) for m in months]
+    while True:
+        hidden = [m for m in out if m["total"] is None]
+        shown = [m for m in out if m["total"] is not None]
+        if not hidden or not shown:
+            return out
+        if not st.is_suppressed(year_total - sum(m["total"] for m in shown)):
+            return out
+        min(shown, key=lambda m: m["total"])["total"] = None
 
 
 # --- what the page and the chart routes share --------------------------------------------------------------------

@@ -209,23 +209,28 @@ def test_a_second_month_is_hidden_when_only_one_would_be(client: Client, area_fo
     table = Table.from_csv(response.content.decode())
     searches = {row[0]: row[1] for row in table.rows}
     # March (3 searches) is hidden by the report; the first of the smallest months shown (January, 10) is hidden
-    # too, or March would be the year's 142 less the others.
+    # too, or March would be the year's 142 less the others; together they are 13, so that is enough.
     assert searches["2025-03"] is None
     assert searches["2025-01"] is None
     assert searches["2025-02"] == 10
     assert sum(v for v in searches.values() if isinstance(v, int)) == 142 - 3 - 10
 
 
-def test_protect_month_totals_hides_the_smallest_other_month_only_when_one_is_hidden() -> None:
-    months: list[dict[str, Any]] = [
-        {"month": "2025-01", "total": 30},
-        {"month": "2025-02", "total": None},
-        {"month": "2025-03", "total": 12},
-    ]
-    assert [m["total"] for m in protect_month_totals(months, 45)] == [30, None, None]
-    assert protect_month_totals(months, None) == months  # the year's total is hidden: nothing to subtract from
-    two_hidden = [{**months[0], "total": None}, *months[1:]]
-    assert protect_month_totals(two_hidden, 45) == two_hidden
+def test_protect_month_totals_hides_months_until_the_hidden_ones_add_up_to_10_or_more() -> None:
+    def totals(values: list[int | None], year: int | None) -> list[int | None]:
+        months = [{"month": f"2025-{i + 1:02d}", "total": v} for i, v in enumerate(values)]
+        return [m["total"] for m in protect_month_totals(months, year)]
+
+    # One hidden month (3): the smallest shown (12) goes too; 15 hidden is enough.
+    assert totals([30, None, 12, 40], 85) == [30, None, None, 40]
+    # Two hidden months adding up to 4: still a count under 10, so one more; then 16.
+    assert totals([None, None, 12, 40], 56) == [None, None, None, 40]
+    # Hidden months adding up to nothing (0) are a count under 10 too.
+    assert totals([None, None, 58], 58) == [None, None, None]
+    # Hidden months adding up to 10 or more stay as they are; so does everything when the total is hidden.
+    assert totals([None, None, 12, 40], 66) == [None, None, 12, 40]
+    assert totals([30, None, 12, 40], None) == [30, None, 12, 40]
+    assert totals([30, 12, 40], 82) == [30, 12, 40]
 
 
 # --- the page --------------------------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_the_headline_table_holds_the_reports_numbers(
         shown = cells(content, group)
         assert shown["searches"] == f"{g['searches']:,}"
         assert shown["population"] == f"{g['population']:,}"
-        assert shown["rate_per_1000"] == f"{g['rate_per_1000']:,.1f}"
+        assert shown["rate_per_1000"] == f"{g['rate_per_1000']:,.2f}"
         assert shown["rate_ratio_vs_white"] == f"{g['rate_ratio_vs_white']:,.2f}"
         assert shown["rate_ratio_ci95"] == interval(g["rate_ratio_ci95"])
         assert shown["arrest_rate"].startswith(percent(g["arrest_rate"]))
