@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from frontend.views import account, audit, escalations, findings, home, panels, reviews, scrutiny
-from frontend.views import public_area, reporting
+from frontend.views import (
+    account,
+    audit,
+    escalations,
+    findings,
+    home,
+    panels,
+    public_area,
+    reporting,
+    reviews,
+    scrutiny,
+)
 from frontend.views import pack as pack_pages
 from frontend.views import survey_answering as survey_answering_pages
 from frontend.views import survey_loop as survey_loop_pages
