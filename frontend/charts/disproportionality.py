@@ -255,12 +255,15 @@ def share_chart(
     describe: str = "find rate (share of searches whose outcome was linked to their object)",
     suppressed_label: str = FEWER_THAN_10,
 ) -> Chart:
+    """A bar per group with its Wilson whiskers. The table has a column of bases (`base_label`) only when a base is
+    given: a column must never hold a number that is not the share's denominator."""
     for g in groups:
         check_interval(g.group, g.share, g.low, g.high)
+    with_base = any(g.base is not None for g in groups)
     rows = tuple(
         (
             g.group,
-            g.base if g.share is not None else None,
+            *((g.base if g.share is not None else None,) if with_base else ()),
             g.share,
             g.low if g.share is not None else None,
             g.high if g.share is not None else None,
@@ -268,9 +271,11 @@ def share_chart(
         )
         for g in groups
     )
-    table = Table(("Group", base_label, value_label, "Lower 95%", "Upper 95%", "Note"), rows)
+    header = ("Group", *((base_label,) if with_base else ()), value_label, "Lower 95%", "Upper 95%", "Note")
+    table = Table(header, rows)
     said = []
-    for group, _, share, low, high, note in rows:
+    for row in rows:
+        group, share, low, high, note = row[0], *row[-4:]
         if share is None:
             said.append(f"{group} not shown ({note})")
             continue
@@ -281,7 +286,7 @@ def share_chart(
         )
         said.append(f"{group} {fmt_percent(float(share))}{interval}")
     alt = f"Bar chart of the {describe} by group, with Wilson 95% intervals: {say_list(said)}."
-    return Chart(kind, title, alt, table, _draw_shares, _unstable_notes(rows, 5, "cases"))
+    return Chart(kind, title, alt, table, _draw_shares, _unstable_notes(rows, -1, "cases"))
 
 
 def find_rate_chart(groups: Sequence[GroupShare], **options: str) -> Chart:
@@ -293,7 +298,8 @@ def _draw_shares(figure: Figure, chart: Chart) -> None:
     ax = figure.add_subplot()
     plain_axes(ax)
     rows = chart.table.rows
-    for i, (group, _, share, low, high, note) in enumerate(rows):
+    for i, row in enumerate(rows):  # (group, [base,] share, low, high, note)
+        group, share, low, high, note = row[0], *row[-4:]
         colour, hatch, _ = style_of(str(group), i)
         if not isinstance(share, int | float):
             ax.text(i, 0.02, str(note), ha="center", va="bottom", fontsize=9, color=INK, style="italic")
@@ -304,9 +310,9 @@ def _draw_shares(figure: Figure, chart: Chart) -> None:
     whiskers(
         ax,
         list(range(len(rows))),
-        [_number(r[2]) for r in rows],
-        [_number(r[3]) for r in rows],
-        [_number(r[4]) for r in rows],
+        [_number(r[-4]) for r in rows],
+        [_number(r[-3]) for r in rows],
+        [_number(r[-2]) for r in rows],
         INK,
         capsize=6,
     )
@@ -315,7 +321,7 @@ def _draw_shares(figure: Figure, chart: Chart) -> None:
     ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1]))
-    ax.set_ylabel(f"{chart.table.header[2]} (whiskers: 95% interval)", color=INK)
+    ax.set_ylabel(f"{chart.table.header[-4]} (whiskers: 95% interval)", color=INK)
     ax.set_title(chart.title, loc="left", color=INK, fontsize=12)
 
 

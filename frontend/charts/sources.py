@@ -79,7 +79,9 @@ def find_rates_from_report(report: Mapping[str, Any], *, public: bool = True) ->
                 share=share if shown else None,
                 low=interval[0] if shown else None,
                 high=interval[1] if shown else None,
-                base=entry.get("searches") if shown else None,
+                # The report gives no count of searches with the outcome link recorded (the find rate's
+                # denominator), so no base: the group's searches would be the wrong one.
+                base=None,
                 unstable=bool(entry.get("unstable")),
             )
         )

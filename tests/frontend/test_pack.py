@@ -127,7 +127,7 @@ def test_the_demo_pack_prints_as_a_pdf_whose_charts_and_tables_hold_the_statisti
             _, ratio, low, high, _ = ratios[group]
             expected = (entry["rate_ratio_vs_white"], *entry["rate_ratio_ci95"]) if shown else (None, None, None)
             assert (ratio, low, high) == expected
-        _, _, share, low, high, _ = finds[group]
+        _, share, low, high, _ = finds[group]  # no base column: the report has no find-rate denominator
         if public["groups"][group]["find_rate"] is not None:
             assert (share, low, high) == (entry["find_rate"], *entry["find_rate_ci95"])
         else:
