@@ -4,7 +4,9 @@ where no event loop runs (a management command, a thread of its own), where the 
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,12 +30,18 @@ class RecordingLayer:
 
 
 @pytest.fixture
-def layer(monkeypatch: pytest.MonkeyPatch) -> RecordingLayer:
+def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
     recording = RecordingLayer()
+    surveys: dict[int, Any] = {}
     monkeypatch.setattr("surveys.live.get_channel_layer", lambda: recording)
     monkeypatch.setattr("surveys.live.INTERVAL", INTERVAL)
-    monkeypatch.setattr("surveys.live._surveys", {})
-    return recording
+    monkeypatch.setattr("surveys.live._surveys", surveys)
+    yield recording
+    # No message may still be waiting (and reading the database) once the test's data is gone.
+    for state in surveys.values():
+        if isinstance(state.waiting, threading.Timer):
+            state.waiting.cancel()
+            state.waiting.join(timeout=5)
 
 
 @pytest.fixture
