@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.db.models import Q
 
-from scrutiny.reporting_access import may_read_reports
+from panels.models import Organisation, StaffRole
+from scrutiny.reporting_access import REPORT_PANEL_ROLES
 
 register = template.Library()
 
@@ -68,10 +70,27 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-@register.filter
-def reads_reports(user: Any) -> bool:
-    """Whether to link the reporting page for this user (scrutiny/reporting_access.py decides)."""
-    return may_read_reports(user)
+@register.simple_tag
+def reads_reports(dashboard: Any, user: Any) -> bool:
+    """Whether to link the reporting page on the dashboard: the rule of scrutiny/reporting_access.py, worked from
+    the active memberships and staff roles the dashboard has already loaded, so that it costs one query (none for
+    someone with no reporting role). The page itself checks again."""
+    if getattr(user, "is_superuser", False):
+        return True
+    areas = {m.panel.force_area_id for m in dashboard.memberships if m.role in REPORT_PANEL_ROLES}
+    forces = set()
+    for r in dashboard.staff_roles:
+        if r.role == StaffRole.Role.OPCC_OFFICER and r.organisation.kind == Organisation.Kind.OPCC:
+            areas.add(r.organisation.force_area_id)
+        elif r.role == StaffRole.Role.FORCE_LIAISON and r.organisation.kind == Organisation.Kind.FORCE:
+            forces.add(r.organisation_id)
+    if not areas and not forces:
+        return False
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.FORCE)
+        .filter(Q(force_area_id__in=areas) | Q(pk__in=forces))
+        .exists()
+    )
 
 
 @register.filter

@@ -133,11 +133,18 @@ def test_the_form_offers_only_the_users_forces(
 
 @pytest.mark.django_db
 def test_the_dashboard_links_the_page_for_readers_only(
-    client: Client, force: Organisation, coordinator: User, member: User
+    client: Client, panel: Panel, coordinator: User, member: User, outsider: User
 ) -> None:
     dashboard = reverse("dashboard")
-    assert f'href="{PAGE}"' in signed_in(client, coordinator).get(dashboard).content.decode()
-    assert f'href="{PAGE}"' not in signed_in(Client(), member).get(dashboard).content.decode()
+    # No force set up in the panel's area yet: the coordinator could read nothing, so no link.
+    assert f'href="{PAGE}"' not in signed_in(client, coordinator).get(dashboard).content.decode()
+    force = make_force(code=panel.force_area.code)
+    liaison = StaffRoleFactory.create(organisation=force, role=StaffRole.Role.FORCE_LIAISON).user
+    enrol_totp(liaison)
+    for user in (coordinator, opcc_officer(panel), liaison):
+        assert f'href="{PAGE}"' in signed_in(Client(), user).get(dashboard).content.decode()
+    for user in (member, outsider):
+        assert f'href="{PAGE}"' not in signed_in(Client(), user).get(dashboard).content.decode()
 
 
 # --- the numbers -----------------------------------------------------------------------------------------------------
