@@ -91,8 +91,8 @@ def opcc_officer_over(n: int) -> User:
 # The pinned counts. Each includes the per-request cost of the session, the user and the two-factor check.
 MEMBERS_PAGE_FOR_COORDINATOR = 11
 MEMBERS_PAGE_FOR_MEMBER = 8
-DASHBOARD_FOR_COORDINATOR = 10
-DASHBOARD_FOR_OPCC_OFFICER = 8
+DASHBOARD_FOR_COORDINATOR = 11  # + whether a force of their area has reports to link
+DASHBOARD_FOR_OPCC_OFFICER = 9  # + the same
 PANEL_LIST = 8
 PANEL_PAGE = 10
 MEETING_LIST = 8
