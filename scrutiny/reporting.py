@@ -308,11 +308,13 @@ def _contract(query: ReportQuery, tally: _Tally, *, public: bool = False) -> dic
     }
     if public:
         cells = [g.searches for g in d.groups.values()] + [d.not_stated]
-        hidden = sum(st.is_suppressed(c) for c in cells)
+        hidden = [c for c in cells if st.is_suppressed(c)]
         out["not_stated"] = st.suppress(d.not_stated)
         out["vehicle_only_excluded"] = st.suppress(tally.vehicle_only)
-        # With one cell hidden, the total would give it away by subtraction.
-        out["total"] = None if hidden == 1 or st.is_suppressed(d.total) else d.total
+        # The total minus the shown cells is the hidden cells' sum: when that is 1 to 9 people (one hidden cell,
+        # or several adding up to under 10) the total would give a small number away. A sum of 0 identifies nobody.
+        revealing = 0 < sum(hidden) < st.SUPPRESS_BELOW
+        out["total"] = None if revealing or st.is_suppressed(d.total) else d.total
     return out
 
 

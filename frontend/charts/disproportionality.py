@@ -336,7 +336,9 @@ def trend_chart(
     months: Sequence[MonthPoint],
     *,
     title: str = "Searches each month, and the Black/White rate ratio",
-    suppressed_label: str = FEWER_THAN_10,
+    # A month's total is hidden when it is under 10 or would give a small group (or a small hidden month) away,
+    # so its label cannot claim "fewer than 10".
+    suppressed_label: str = "small numbers",
 ) -> Chart:
     for point in months:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", point.month):

@@ -224,7 +224,12 @@ def _disproportionality(forces: list[Organisation], quarter: Quarter) -> Disprop
         PackChart("trend", trend_chart(trend_from_months(trend["months"])), trend_source),
     ]
     figures = [
-        Figure("Searches in the quarter (vehicle-only searches excluded)", report["total"], FEWER_THAN_10),
+        # The total is hidden when it is small or when it would give hidden groups' counts away by subtraction.
+        Figure(
+            "Searches in the quarter (vehicle-only searches excluded)",
+            report["total"],
+            "not shown: it would give a count under 10 away",
+        ),
         Figure("Of which ethnicity not stated (in the total, in no group)", report["not_stated"], FEWER_THAN_10),
         Figure("Vehicle-only searches (excluded)", report["vehicle_only_excluded"], FEWER_THAN_10),
     ]

@@ -265,7 +265,7 @@ def test_the_text_alternative_gives_the_key_numbers():
     assert "Black 4.1 times (95% interval 3.9 to 4.4)" in CHARTS["ratios"]().alt_text
     trend = CHARTS["trend"]().alt_text
     assert "highest 455 (Sep 2025)" in trend
-    assert "not shown (fewer than 10): Jul 2025" in trend
+    assert "not shown (small numbers): Jul 2025" in trend
     trust = CHARTS["trust_time"]().alt_text
     assert "Black from 41% in Spring 2025 to 55% in Spring 2026" in trust
 

@@ -295,10 +295,10 @@ def test_the_public_report_suppresses_small_numbers_and_what_would_reveal_them(a
     assert black["arrest_rate"] == 1.0  # 12 of 12
     assert black["find_rate"] is None  # 0 of 12 found: a count under 10
     assert white["find_rate"] == 1.0  # 40 of 40
-    # Zero Mixed and zero Other are hidden too, so the total is not the only way back to them: it stays shown
-    # only because more than one cell is hidden.
+    # Zero Mixed and zero Other are hidden too. The hidden cells add up to 3, which the total minus the shown
+    # cells would give away, so the total is hidden as well.
     assert r["groups"]["Mixed"]["searches"] is None
-    assert r["total"] == 80
+    assert r["total"] is None
     assert r["vehicle_only_excluded"] is None
     assert r["not_stated"] == 25
 
@@ -310,6 +310,19 @@ def test_the_public_report_hides_the_total_when_it_would_give_one_hidden_cell_aw
     r = reporting.public_disproportionality_report(["cheshire"], "2025-06", "2025-06")
     assert r["not_stated"] is None
     assert r["total"] is None
+
+
+@pytest.mark.parametrize(("black", "mixed", "total_shown"), [(6, 4, True), (5, 4, False), (1, 0, False), (0, 0, True)])
+def test_the_public_report_hides_the_total_when_the_hidden_cells_add_up_to_1_to_9(
+    add: AddRecords, black: int, mixed: int, total_shown: bool
+) -> None:
+    for group in (E.ASIAN, E.WHITE, E.NOT_STATED):
+        add(20, ethnic_group=group)
+    add(black, ethnic_group=E.BLACK)
+    add(mixed, ethnic_group=E.MIXED)  # hidden: Black, Mixed and Other (0)
+    r = reporting.public_disproportionality_report(["cheshire"], "2025-06", "2025-06")
+    assert (r["groups"]["Black"]["searches"], r["groups"]["Mixed"]["searches"]) == (None, None)
+    assert r["total"] == (60 + black + mixed if total_shown else None)
 
 
 def test_ratios_are_hidden_when_the_white_count_is(add: AddRecords) -> None:
