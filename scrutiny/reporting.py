@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from panels.census import population_by_five_group
-from panels.models import Organisation
+from panels.models import ForceArea, Organisation
 from scrutiny import choices
 from scrutiny import stats as st
 from scrutiny.models import EncounterRecord
@@ -316,6 +316,16 @@ def _contract(query: ReportQuery, tally: _Tally, *, public: bool = False) -> dic
         revealing = 0 < sum(hidden) < st.SUPPRESS_BELOW
         out["total"] = None if revealing or st.is_suppressed(d.total) else d.total
     return out
+
+
+def area_forces(area: ForceArea) -> list[Organisation]:
+    """The area's police forces that have a data.police.uk id (the ones whose records are reported)."""
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.FORCE, force_area=area)
+        .exclude(police_uk_id="")
+        .select_related("force_area")
+        .order_by("police_uk_id")
+    )
 
 
 # --- the cache ---------------------------------------------------------------------------------------------------

@@ -192,16 +192,6 @@ class Pack:
 # --- gathering ---------------------------------------------------------------------------------------------------
 
 
-def area_forces(area: ForceArea) -> list[Organisation]:
-    """The area's police forces that have a data.police.uk id (the ones with records)."""
-    return list(
-        Organisation.objects.filter(kind=Organisation.Kind.FORCE, force_area=area)
-        .exclude(police_uk_id="")
-        .select_related("force_area")
-        .order_by("police_uk_id")
-    )
-
-
 def _suppress(count: int) -> int | None:
     return st.suppress(count)
 
@@ -451,7 +441,7 @@ def _methods(
 
 def build_pack(area: ForceArea, quarter: Quarter, *, today: date) -> Pack:
     """Gather the pack of `area` for `quarter` as at `today` (suppressed for a public meeting)."""
-    forces = area_forces(area)
+    forces = reporting.area_forces(area)
     try:
         population = population_by_five_group(area.code)
     except KeyError:

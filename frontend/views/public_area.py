@@ -43,22 +43,13 @@ def area_url(area: ForceArea) -> str:
     return reverse("area-public", kwargs={"area": area_slug(area)})
 
 
-def area_forces(area: ForceArea) -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(kind=Organisation.Kind.FORCE, force_area=area)
-        .exclude(police_uk_id="")
-        .select_related("force_area")
-        .order_by("police_uk_id")
-    )
-
-
 def get_public_area(slug: str) -> tuple[ForceArea, list[Organisation], list[Panel]]:
     """The area, its forces and its public panels; 404 unless the platform holds a force or a public panel there."""
     code = SLUG_TO_CODE.get(slug, slug.upper())
     area = ForceArea.objects.filter(code=code).first()
     if area is None:
         raise Http404("No such force area.")
-    forces = area_forces(area)
+    forces = reporting.area_forces(area)
     panels = list(selectors.public_panels().filter(force_area=area))
     if not forces and not panels:
         raise Http404("This force area has no public page.")
