@@ -47,6 +47,9 @@ class Survey(models.Model):
     # The public link: /s/<public_key>/. Hard to guess, so a draft's link leads nowhere useful anyway.
     public_key = models.CharField(max_length=20, unique=True, default=new_public_key)
     version = models.PositiveIntegerField(default=1)
+    # Goes up with every change to the survey's sections and questions (surveys.services), so a server process may
+    # keep a survey's questions between responses (surveys.responding) and know when they are out of date.
+    questions_version = models.PositiveIntegerField(default=0, editable=False)
     previous_version = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_version"
     )

@@ -6,15 +6,21 @@ signed, expiring, one-use form token (only its hash is kept) and a per-survey ra
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core import signing
-from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
-from django.db import IntegrityError, connection, transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from surveys.answers import CleanAnswer, Data, clean_answers, under_18
@@ -67,56 +73,160 @@ def _check_form_token(survey: Survey, token: str) -> str:
 
 
 @functools.cache
-def _rate_cache() -> BaseCache:
-    """The default cache, one client for the whole process. `django.core.cache.cache` is one per request under ASGI
-    (each request runs in a context of its own), which with Redis means a new connection, and its handshake, for every
-    response. Django's Redis client and the local-memory cache are both safe to share between threads."""
-    return caches.create_connection(DEFAULT_CACHE_ALIAS)
+def _minute_counter() -> Callable[[str], int]:
+    """Adds one to a counter in the shared cache and gives its new value; the counter lasts two minutes.
+
+    One client for the whole process: `django.core.cache.cache` is one per request under ASGI (each request runs in a
+    context of its own), which with Redis meant a new connection, and its handshake, for every response. With Redis,
+    one round trip (INCR and EXPIRE sent together), where the cache's `incr` takes two and a third to start a
+    counter. Keys are made by the cache, so they carry its prefix and version as its own keys do."""
+    cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+    if isinstance(cache, RedisCache):
+        location = settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"]
+        primary = (location.split(",") if isinstance(location, str) else location)[0]  # writes go to the first
+        client = redis.Redis.from_url(primary)
+
+        def count_redis(key: str) -> int:
+            full_key = cache.make_and_validate_key(key)
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(full_key)
+            pipe.expire(full_key, 120)
+            count, _ = pipe.execute()
+            return int(count)
+
+        return count_redis
+
+    def count_cache(key: str) -> int:  # the local-memory cache (make run, tests): its own lock keeps this exact
+        try:
+            return cache.incr(key)
+        except ValueError:  # the minute's first response: start its counter, unless another response just did
+            return 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+
+    return count_cache
 
 
 def _check_rate(survey: Survey) -> None:
     """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted in the shared cache."""
     limit = getattr(settings, "SURVEY_RESPONSES_PER_MINUTE", 120)
-    cache = _rate_cache()
     # Keyed by the survey's random public key, not its pk, so that test databases sharing one Redis never collide.
-    key = f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}"
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the minute's first response: start its counter, unless another response just did
-        count = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+    count = _minute_counter()(f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}")
     if count > limit:
         raise ResponseRefused(
             "Too many responses are arriving at once. Wait a minute and send your answers again.", reason="rate"
         )
 
 
-def _questions(survey: Survey) -> list[Question]:
-    """The survey's questions in order, as `survey_questions` gives them but without their sections and conditions'
-    questions: checking answers reads only each question's own fields (a condition by its question's id), and three
-    objects a question cost a third of the submit path's time."""
-    return list(Question.objects.filter(survey=survey).order_by("section__position", "section_id", "position", "pk"))
+@functools.lru_cache(maxsize=256)
+def _kept_questions(public_key: str, questions_version: int) -> tuple[Question, ...]:
+    """A survey's questions in order, as `survey_questions` gives them but without their sections and conditions'
+    questions (checking answers reads only each question's own fields, a condition by its question's id).
+
+    Kept by the process between responses: reading and building twenty questions was a fifth of a response's time.
+    The key is the survey's random public key with its `questions_version`, which every change to its questions
+    raises (surveys.services), so a changed survey is read afresh. The questions are only read, never changed, so
+    the threads of one process can share them."""
+    questions = Question.objects.filter(survey__public_key=public_key)
+    return tuple(questions.order_by("section__position", "section_id", "position", "pk"))
 
 
-def _store_answers(response: Response, answers: list[CleanAnswer]) -> None:
-    """One INSERT of every answer: what `Answer.objects.bulk_create` sends, without building a model object and
-    preparing each of its fields in turn for every answer (a quarter of the submit path's time with 20 answers).
-    Each value is prepared by the model's own field, so it is stored exactly as bulk_create would store it."""
-    meta = Answer._meta
-    by_name = {f.name: f for f in meta.concrete_fields}
-    fields = [by_name[name] for name in ("response", "question", "value", "other_text")]
-    value_field = by_name["value"]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(answers))}"  # noqa: S608 - names from the model
-    params: list[Any] = []
-    for a in answers:
-        params += [response.pk, a.question.pk, value_field.get_db_prep_save(a.value, connection), a.other_text]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def _questions(survey: Survey) -> tuple[Question, ...]:
+    return _kept_questions(survey.public_key, survey.questions_version)
 
 
-@transaction.atomic
+_RESPONSE_FIELDS = (
+    *("survey", "channel", "submitted_on", "entered_by"),
+    *("invitation", "client_id", "token_hash", "under_18"),
+)
+_ANSWER_FIELDS = ("response", "question", "value", "other_text")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The SQL that stores a response, written once per process and database vendor from the models' own tables
+    and columns."""
+
+    response_fields: list[models.Field[Any, Any]]
+    answer_fields: list[models.Field[Any, Any]]
+    insert_response: str  # the response's INSERT, giving back its id
+    response_with_answers: str | None  # PostgreSQL: the response and its answers (a JSON array) in one statement
+    insert_answers: str  # "INSERT ... VALUES" followed by one `answer_row` per answer, comma-separated
+    answer_row: str
+
+
+@functools.cache
+def _statements(vendor: str) -> _Statements:
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+
+    def fields_of(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+        by_name = {f.name: f for f in model._meta.concrete_fields}
+        return [by_name[name] for name in names]
+
+    def columns(fields: Sequence[models.Field[Any, Any]]) -> str:
+        return ", ".join(quote(str(f.column)) for f in fields)
+
+    response_fields, answer_fields = fields_of(Response, _RESPONSE_FIELDS), fields_of(Answer, _ANSWER_FIELDS)
+    response_table, answer_table = quote(Response._meta.db_table), quote(Answer._meta.db_table)
+    pk = quote(str(Response._meta.pk.column))
+    placeholders = ", ".join(["%s"] * len(response_fields))
+    insert_response = (
+        f"INSERT INTO {response_table} ({columns(response_fields)}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608 - names from the models
+    )
+    with_answers = None
+    if vendor == "postgresql":
+        question_type = answer_fields[1].cast_db_type(db)
+        with_answers = (
+            f"WITH new_response AS ({insert_response}), new_answers AS ("  # noqa: S608 - names from the models
+            f"INSERT INTO {answer_table} ({columns(answer_fields)}) "
+            f"SELECT new_response.{pk}, CAST(a.answer->>0 AS {question_type}), a.answer->1, a.answer->>2 "
+            f"FROM new_response, jsonb_array_elements(%s::jsonb) AS a(answer)) SELECT {pk} FROM new_response"
+        )
+    return _Statements(
+        response_fields=response_fields,
+        answer_fields=answer_fields,
+        insert_response=insert_response,
+        response_with_answers=with_answers,
+        insert_answers=f"INSERT INTO {answer_table} ({columns(answer_fields)}) VALUES ",  # noqa: S608
+        answer_row="(" + ", ".join(["%s"] * len(answer_fields)) + ")",
+    )
+
+
+def _store(response: Response, answers: list[CleanAnswer]) -> None:
+    """Store the response and its answers, whole or not at all, and give `response` its id.
+
+    By hand-written SQL, with each value prepared by the model's own field (so stored exactly as the ORM would store
+    it), without building and saving a model object per answer. On PostgreSQL one statement does it, atomic by
+    itself: the response's INSERT feeds the answers' INSERT, which reads the answers from one JSON array,
+    `[[question id, value, other text], ...]`, each value the JSON of the same `json.dumps` the answer's JSONField
+    uses (no encoder). That is one round trip to the database instead of four (BEGIN, two INSERTs, COMMIT), and one
+    short statement the driver keeps ready (it parses anew any statement with over 50 parameters). Elsewhere (SQLite)
+    two INSERTs run in a transaction. Either way, inside a caller's transaction a clash (a form sent twice) rolls
+    back to a savepoint, not the caller's whole transaction."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _statements(db.vendor)
+    params = [f.get_db_prep_save(getattr(response, f.attname), db) for f in sql.response_fields]
+    if sql.response_with_answers is not None:
+        params.append(json.dumps([[a.question.pk, a.value, a.other_text] for a in answers]))
+        savepoint = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
+        with savepoint, db.cursor() as cursor:
+            cursor.execute(sql.response_with_answers, params)
+            (response.pk,) = cursor.fetchone()
+    else:
+        with transaction.atomic(), db.cursor() as cursor:
+            cursor.execute(sql.insert_response, params)
+            (response.pk,) = cursor.fetchone()
+            answer_params: list[Any] = []
+            for a in answers:
+                answer_params += [
+                    f.get_db_prep_save(v, db)
+                    for f, v in zip(sql.answer_fields, (response.pk, a.question.pk, a.value, a.other_text), strict=True)
+                ]
+            cursor.execute(sql.insert_answers + ", ".join([sql.answer_row] * len(answers)), answer_params)
+    # Marked as read from the database, as `save()` would have.
+    response._state.adding = False
+    response._state.db = db.alias
+
+
 def response_submit(
     *,
     survey: Survey,
@@ -132,8 +242,34 @@ def response_submit(
 
     Online responses need a form token (one response each); invitation responses their link's token (one each);
     event responses a client id (a resend of the same id returns the stored response); paper responses the person
-    typing them in.
+    typing them in. `survey` must be freshly read: its status and `questions_version` are trusted as they are.
     """
+    if channel == Response.Channel.INVITATION:
+        # The link is used up in the same transaction as the response is stored: one response each, however sent.
+        with transaction.atomic():
+            return _submit(survey, data, channel, invitation_token=invitation_token, under_18_start=under_18_start)
+    return _submit(
+        survey,
+        data,
+        channel,
+        form_token=form_token,
+        client_id=client_id,
+        entered_by=entered_by,
+        under_18_start=under_18_start,
+    )
+
+
+def _submit(
+    survey: Survey,
+    data: Data,
+    channel: str,
+    *,
+    form_token: str | None = None,
+    invitation_token: str | None = None,
+    client_id: str | uuid.UUID | None = None,
+    entered_by: Any = None,
+    under_18_start: bool = False,
+) -> Response:
     state = survey.accepting_state()
     if state != "open" and channel != Response.Channel.PAPER:
         raise ResponseRefused("This survey is not taking responses.", reason=state)
@@ -159,10 +295,8 @@ def response_submit(
             parsed_client_id = uuid.UUID(str(client_id))
         except ValueError:
             raise ResponseRefused("The tablet sent no response id.", reason="bad_token") from None
-        existing = Response.objects.filter(client_id=parsed_client_id).first()
+        existing = _resent(survey, parsed_client_id)
         if existing is not None:
-            if existing.survey_id != survey.pk:
-                raise ResponseRefused("This response id belongs to another survey.", reason="bad_token")
             return existing
     elif channel == Response.Channel.PAPER:
         if entered_by is None:
@@ -177,27 +311,33 @@ def response_submit(
         raise ResponseInvalid({"": "Answer at least one question before sending."})
     if channel != Response.Channel.PAPER:
         _check_rate(survey)
+    response = Response(
+        survey=survey,
+        channel=channel,
+        entered_by=entered_by if channel == Response.Channel.PAPER else None,
+        invitation=invitation,
+        client_id=parsed_client_id,
+        token_hash=token_hash,
+        under_18=under_18_start or under_18(answers),
+    )
     try:
-        # Only a tablet's resend goes on (to return the stored response), so only it needs a savepoint to go back to;
-        # any other clash ends the whole transaction.
-        with transaction.atomic(savepoint=parsed_client_id is not None):
-            response = Response.objects.create(
-                survey=survey,
-                channel=channel,
-                entered_by=entered_by if channel == Response.Channel.PAPER else None,
-                invitation=invitation,
-                client_id=parsed_client_id,
-                token_hash=token_hash,
-                under_18=under_18_start or under_18(answers),
-            )
+        _store(response, answers)
     except IntegrityError:
         # Two sends of one form or one tablet response at the same moment: the first one stored wins.
-        if parsed_client_id is not None:
-            return Response.objects.get(client_id=parsed_client_id)
+        existing = _resent(survey, parsed_client_id) if parsed_client_id is not None else None
+        if existing is not None:
+            return existing
         raise ResponseRefused("These answers have already been sent. Thank you.", reason="duplicate") from None
-    _store_answers(response, answers)
     if invitation is not None:
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
     response_added_on_commit(survey.pk)  # the results pages update live (counts only)
     return response
+
+
+def _resent(survey: Survey, client_id: uuid.UUID) -> Response | None:
+    """The response a tablet already sent with this id, if it did."""
+    existing = Response.objects.filter(client_id=client_id).first()
+    if existing is not None and existing.survey_id != survey.pk:
+        raise ResponseRefused("This response id belongs to another survey.", reason="bad_token")
+    return existing

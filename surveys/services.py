@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from panels.models import Panel
@@ -36,8 +37,11 @@ def hash_token(token: str) -> str:
 
 
 def _check_editable(survey: Survey) -> None:
+    """Before any change to a survey's sections or questions: refused once it has responses; otherwise the survey's
+    `questions_version` goes up, so no server process goes on checking answers against the questions it kept."""
     if survey.responses.exists():
         raise SurveyLocked("This survey has responses, so its questions cannot change. Make a new version instead.")
+    Survey.objects.filter(pk=survey.pk).update(questions_version=F("questions_version") + 1)
 
 
 # --- Building --------------------------------------------------------------------------------

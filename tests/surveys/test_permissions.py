@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from panels.models import Membership, Panel, User
+from surveys.models import Survey
 from surveys.permissions import get_public_survey, get_survey_for_user, get_survey_panel_access
+from surveys.services import survey_open
 from tests.factories import MembershipFactory, PanelFactory
 from tests.surveys.factories import make_survey
 
@@ -48,3 +53,21 @@ def test_a_draft_has_no_public_page(panel: Panel) -> None:
         get_public_survey(survey.public_key)
     open_survey = make_survey(panel, open_it=True)
     assert get_public_survey(open_survey.public_key) == open_survey
+
+
+def test_a_survey_read_by_its_public_link_holds_what_the_orm_reads(panel: Panel) -> None:
+    """get_public_survey reads the row by hand (it is the first read of every response): every field, dates and
+    times included, must come out as the ORM gives it, on SQLite as on PostgreSQL."""
+    survey = make_survey(panel)
+    survey_open(
+        survey=survey, opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=9)
+    )
+    read, expected = get_public_survey(survey.public_key), Survey.objects.get(pk=survey.pk)
+    fields = [f.attname for f in Survey._meta.concrete_fields]
+    assert {f: getattr(read, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+    assert read.opens_at is not None
+    assert read.opens_at.tzinfo is not None
+    assert read.panel == panel
+    assert get_public_survey(survey.public_key).accepting_state() == "open"
+    with pytest.raises(Http404):
+        get_public_survey("no-such-key")
