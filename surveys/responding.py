@@ -11,7 +11,7 @@ import functools
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.utils import timezone
 from surveys.answers import CleanAnswer, Data, clean_answers, under_18
 from surveys.live import response_added_on_commit
 from surveys.models import Answer, Question, Response, Survey, SurveyInvitation
+from surveys.ratelimit import MinuteCounter
 from surveys.services import SurveyError, hash_token
 
 FORM_TOKEN_SALT = "surveys.form-token"  # noqa: S105 - a signing namespace, not a secret
@@ -73,43 +74,43 @@ def _check_form_token(survey: Survey, token: str) -> str:
 
 
 @functools.cache
-def _minute_counter() -> Callable[[str], int]:
-    """Adds one to a counter in the shared cache and gives its new value; the counter lasts two minutes.
+def _minute_counter() -> MinuteCounter:
+    """The process's counter of responses a minute (surveys.ratelimit), adding to the count in the shared cache.
 
-    One client for the whole process: `django.core.cache.cache` is one per request under ASGI (each request runs in a
-    context of its own), which with Redis meant a new connection, and its handshake, for every response. With Redis,
-    one round trip (INCR and EXPIRE sent together), where the cache's `incr` takes two and a third to start a
-    counter. Keys are made by the cache, so they carry its prefix and version as its own keys do."""
+    One cache client for the whole process: `django.core.cache.cache` is one per request under ASGI (each request
+    runs in a context of its own), which with Redis meant a new connection, and its handshake, for every response.
+    With Redis, INCRBY and EXPIRE go together in one round trip. Keys are made by the cache, so they carry its prefix
+    and version as its own keys do."""
     cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
     if isinstance(cache, RedisCache):
         location = settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"]
         primary = (location.split(",") if isinstance(location, str) else location)[0]  # writes go to the first
         client = redis.Redis.from_url(primary)
 
-        def count_redis(key: str) -> int:
+        def add_redis(key: str, amount: int) -> int:
             full_key = cache.make_and_validate_key(key)
             pipe = client.pipeline(transaction=False)
-            pipe.incr(full_key)
+            pipe.incrby(full_key, amount)
             pipe.expire(full_key, 120)
-            count, _ = pipe.execute()
-            return int(count)
+            total, _ = pipe.execute()
+            return int(total)
 
-        return count_redis
+        return MinuteCounter(add_redis)
 
-    def count_cache(key: str) -> int:  # the local-memory cache (make run, tests): its own lock keeps this exact
+    def add_cache(key: str, amount: int) -> int:  # the local-memory cache (make run, tests): its lock keeps it exact
         try:
-            return cache.incr(key)
-        except ValueError:  # the minute's first response: start its counter, unless another response just did
-            return 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+            return cache.incr(key, amount)
+        except ValueError:  # the minute's first count: start it, unless another thread just did
+            return amount if cache.add(key, amount, timeout=120) else cache.incr(key, amount)
 
-    return count_cache
+    return MinuteCounter(add_cache)
 
 
 def _check_rate(survey: Survey) -> None:
-    """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted in the shared cache."""
+    """At most SURVEY_RESPONSES_PER_MINUTE responses a minute to one survey, counted across processes."""
     limit = getattr(settings, "SURVEY_RESPONSES_PER_MINUTE", 120)
     # Keyed by the survey's random public key, not its pk, so that test databases sharing one Redis never collide.
-    count = _minute_counter()(f"surveys:rate:{survey.public_key}:{int(timezone.now().timestamp() // 60)}")
+    count = _minute_counter().add(f"surveys:rate:{survey.public_key}")
     if count > limit:
         raise ResponseRefused(
             "Too many responses are arriving at once. Wait a minute and send your answers again.", reason="rate"
