@@ -10,6 +10,8 @@ import contextlib
 import functools
 import json
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from django.utils import timezone
 from surveys.answers import CleanAnswer, Data, clean_answers, under_18
 from surveys.live import response_added_on_commit
 from surveys.models import Answer, Question, Response, Survey, SurveyInvitation
+from surveys.permissions import get_public_survey
 from surveys.ratelimit import MinuteCounter
 from surveys.services import SurveyError, hash_token
 
@@ -141,15 +144,23 @@ _RESPONSE_FIELDS = (
 _ANSWER_FIELDS = ("response", "question", "value", "other_text")
 
 
+class _SurveyChanged(Exception):
+    """The survey was not as the response was checked against when it came to be stored; nothing was stored."""
+
+
 @dataclass(frozen=True)
 class _Statements:
     """The SQL that stores a response, written once per process and database vendor from the models' own tables
-    and columns."""
+    and columns. The response's INSERT is a SELECT from the survey's row, guarded: it inserts nothing unless the
+    survey still has the questions the answers were checked against and (but for paper) is still open. So a survey
+    closed, or its questions changed, between reading it and storing the response stores nothing, and a process may
+    answer from a copy of the survey it read a moment ago (`survey_for_answers`)."""
 
     response_fields: list[models.Field[Any, Any]]
     answer_fields: list[models.Field[Any, Any]]
-    insert_response: str  # the response's INSERT, giving back its id
-    response_with_answers: str | None  # PostgreSQL: the response and its answers (a JSON array) in one statement
+    insert_response: dict[bool, str]  # by "must be open": the response's guarded INSERT, giving back its id
+    # PostgreSQL: the response and its answers (a JSON array) in one statement, by "must be open".
+    response_with_answers: dict[bool, str] | None
     insert_answers: str  # "INSERT ... VALUES" followed by one `answer_row` per answer, comma-separated
     answer_row: str
 
@@ -158,6 +169,7 @@ class _Statements:
 def _statements(vendor: str) -> _Statements:
     db = connections[DEFAULT_DB_ALIAS]
     quote = db.ops.quote_name
+    postgres = vendor == "postgresql"
 
     def fields_of(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
         by_name = {f.name: f for f in model._meta.concrete_fields}
@@ -166,22 +178,41 @@ def _statements(vendor: str) -> _Statements:
     def columns(fields: Sequence[models.Field[Any, Any]]) -> str:
         return ", ".join(quote(str(f.column)) for f in fields)
 
+    def column(model: type[models.Model], name: str) -> str:
+        return quote(str(fields_of(model, [name])[0].column))
+
     response_fields, answer_fields = fields_of(Response, _RESPONSE_FIELDS), fields_of(Answer, _ANSWER_FIELDS)
     response_table, answer_table = quote(Response._meta.db_table), quote(Answer._meta.db_table)
     pk = quote(str(Response._meta.pk.column))
-    placeholders = ", ".join(["%s"] * len(response_fields))
-    insert_response = (
-        f"INSERT INTO {response_table} ({columns(response_fields)}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608 - names from the models
+    # In a SELECT list PostgreSQL needs each parameter's type (SQLite none, and would turn a date into a number).
+    values = ", ".join(f"CAST(%s AS {f.cast_db_type(db)})" if postgres else "%s" for f in response_fields)
+    status, opens, closes = column(Survey, "status"), column(Survey, "opens_at"), column(Survey, "closes_at")
+    guard = (
+        f"FROM {quote(Survey._meta.db_table)} WHERE {column(Survey, 'id')} = %s "
+        f"AND {column(Survey, 'questions_version')} = %s AND "
     )
+    # Survey.accepting_state() == "open" (parameters: "open", now, now); or, for paper, not a draft ("draft").
+    guards = {
+        True: guard + f"{status} = %s AND ({opens} IS NULL OR {opens} <= %s) AND ({closes} IS NULL OR {closes} > %s)",
+        False: guard + f"{status} <> %s",
+    }
+    insert_response = {
+        must_be_open: f"INSERT INTO {response_table} ({columns(response_fields)}) SELECT {values} {where} "
+        f"RETURNING {pk}"
+        for must_be_open, where in guards.items()
+    }
     with_answers = None
-    if vendor == "postgresql":
+    if postgres:
         question_type = answer_fields[1].cast_db_type(db)
-        with_answers = (
-            f"WITH new_response AS ({insert_response}), new_answers AS ("  # noqa: S608 - names from the models
-            f"INSERT INTO {answer_table} ({columns(answer_fields)}) "
-            f"SELECT new_response.{pk}, CAST(a.answer->>0 AS {question_type}), a.answer->1, a.answer->>2 "
-            f"FROM new_response, jsonb_array_elements(%s::jsonb) AS a(answer)) SELECT {pk} FROM new_response"
-        )
+        with_answers = {
+            must_be_open: (
+                f"WITH new_response AS ({insert}), new_answers AS ("  # noqa: S608 - names from the models
+                f"INSERT INTO {answer_table} ({columns(answer_fields)}) "
+                f"SELECT new_response.{pk}, CAST(a.answer->>0 AS {question_type}), a.answer->1, a.answer->>2 "
+                f"FROM new_response, jsonb_array_elements(%s::jsonb) AS a(answer)) SELECT {pk} FROM new_response"
+            )
+            for must_be_open, insert in insert_response.items()
+        }
     return _Statements(
         response_fields=response_fields,
         answer_fields=answer_fields,
@@ -192,8 +223,9 @@ def _statements(vendor: str) -> _Statements:
     )
 
 
-def _store(response: Response, answers: list[CleanAnswer]) -> None:
-    """Store the response and its answers, whole or not at all, and give `response` its id.
+def _store(response: Response, answers: list[CleanAnswer], *, survey: Survey, must_be_open: bool) -> None:
+    """Store the response and its answers, whole or not at all, and give `response` its id; or, if `survey` is no
+    longer as read (see `_Statements`), store nothing and raise `_SurveyChanged`.
 
     By hand-written SQL, with each value prepared by the model's own field (so stored exactly as the ORM would store
     it), without building and saving a model object per answer. On PostgreSQL one statement does it, atomic by
@@ -206,16 +238,28 @@ def _store(response: Response, answers: list[CleanAnswer]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
     params = [f.get_db_prep_save(getattr(response, f.attname), db) for f in sql.response_fields]
+    params += [survey.pk, survey.questions_version]
+    if must_be_open:
+        now = Survey._meta.get_field("opens_at").get_db_prep_value(timezone.now(), db)
+        params += [Survey.Status.OPEN.value, now, now]
+    else:
+        params.append(Survey.Status.DRAFT.value)
     if sql.response_with_answers is not None:
         params.append(json.dumps([[a.question.pk, a.value, a.other_text] for a in answers]))
         savepoint = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
         with savepoint, db.cursor() as cursor:
-            cursor.execute(sql.response_with_answers, params)
-            (response.pk,) = cursor.fetchone()
+            cursor.execute(sql.response_with_answers[must_be_open], params)
+            row = cursor.fetchone()
+        if row is None:
+            raise _SurveyChanged
+        (response.pk,) = row
     else:
         with transaction.atomic(), db.cursor() as cursor:
-            cursor.execute(sql.insert_response, params)
-            (response.pk,) = cursor.fetchone()
+            cursor.execute(sql.insert_response[must_be_open], params)
+            row = cursor.fetchone()
+            if row is None:
+                raise _SurveyChanged
+            (response.pk,) = row
             answer_params: list[Any] = []
             for a in answers:
                 answer_params += [
@@ -243,21 +287,58 @@ def response_submit(
 
     Online responses need a form token (one response each); invitation responses their link's token (one each);
     event responses a client id (a resend of the same id returns the stored response); paper responses the person
-    typing them in. `survey` must be freshly read: its status and `questions_version` are trusted as they are.
+    typing them in. `survey` may be a copy read a moment ago (`survey_for_answers`): if, when the response comes to be
+    stored, the survey has closed or its questions have changed, nothing is stored and everything is checked again
+    against the survey as it is now.
     """
-    if channel == Response.Channel.INVITATION:
-        # The link is used up in the same transaction as the response is stored: one response each, however sent.
-        with transaction.atomic():
-            return _submit(survey, data, channel, invitation_token=invitation_token, under_18_start=under_18_start)
-    return _submit(
-        survey,
-        data,
-        channel,
-        form_token=form_token,
-        client_id=client_id,
-        entered_by=entered_by,
-        under_18_start=under_18_start,
-    )
+    for attempt in range(2):
+        try:
+            with transaction.atomic() if channel == Response.Channel.INVITATION else contextlib.nullcontext():
+                # An invitation is used up in the same transaction as its response is stored: one response each.
+                return _submit(
+                    survey,
+                    data,
+                    channel,
+                    form_token=form_token,
+                    invitation_token=invitation_token,
+                    client_id=client_id,
+                    entered_by=entered_by,
+                    under_18_start=under_18_start,
+                    count_rate=attempt == 0,  # a response counts once towards the flood limit
+                )
+        except _SurveyChanged:
+            survey = Survey.objects.get(pk=survey.pk)
+            _keep(survey)
+    raise ResponseRefused("This survey changed while you were answering it. Open it again.", reason="changed")
+
+
+# Copies of open surveys, by public key, with when they were read: the first read of every response sent to a public
+# link, saved. A copy is used for at most KEEP_SURVEY_FOR seconds; what matters for storing a response (open or not,
+# which questions) is checked again by the INSERT that stores it (`_Statements`), so an out-of-date copy costs a
+# second read, never a response stored against a closed survey or the wrong questions. What else a page shows of a
+# survey (its title, its panel's name) is at most that many seconds old.
+KEEP_SURVEY_FOR = 10.0
+_KEEP_AT_MOST = 1000
+_kept_surveys: dict[str, tuple[float, Survey]] = {}
+_kept_lock = threading.Lock()
+
+
+def _keep(survey: Survey) -> None:
+    with _kept_lock:
+        if len(_kept_surveys) >= _KEEP_AT_MOST:
+            _kept_surveys.clear()
+        _kept_surveys[survey.public_key] = (time.monotonic(), survey)
+
+
+def survey_for_answers(public_key: str) -> Survey:
+    """The survey a response to a public link is sent to: a copy this process read in the last few seconds if it
+    was open then and still is by its dates, otherwise read now (404 for no survey or a draft)."""
+    kept = _kept_surveys.get(public_key)
+    if kept is not None and time.monotonic() - kept[0] < KEEP_SURVEY_FOR and kept[1].accepting_state() == "open":
+        return kept[1]
+    survey = get_public_survey(public_key)
+    _keep(survey)
+    return survey
 
 
 def _submit(
@@ -270,6 +351,7 @@ def _submit(
     client_id: str | uuid.UUID | None = None,
     entered_by: Any = None,
     under_18_start: bool = False,
+    count_rate: bool = True,
 ) -> Response:
     state = survey.accepting_state()
     if state != "open" and channel != Response.Channel.PAPER:
@@ -310,7 +392,7 @@ def _submit(
         raise ResponseInvalid(errors)
     if not answers:
         raise ResponseInvalid({"": "Answer at least one question before sending."})
-    if channel != Response.Channel.PAPER:
+    if channel != Response.Channel.PAPER and count_rate:
         _check_rate(survey)
     response = Response(
         survey=survey,
@@ -322,7 +404,7 @@ def _submit(
         under_18=under_18_start or under_18(answers),
     )
     try:
-        _store(response, answers)
+        _store(response, answers, survey=survey, must_be_open=channel != Response.Channel.PAPER)
     except IntegrityError:
         # Two sends of one form or one tablet response at the same moment: the first one stored wins.
         existing = _resent(survey, parsed_client_id) if parsed_client_id is not None else None

@@ -19,7 +19,14 @@ from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
 from surveys.models import Question, Response, Survey
 from surveys.permissions import get_public_survey, get_survey_for_user
-from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, invitation_for_token, response_submit
+from surveys.responding import (
+    ResponseInvalid,
+    ResponseRefused,
+    form_token_issue,
+    invitation_for_token,
+    response_submit,
+    survey_for_answers,
+)
 from surveys.services import SurveyError, survey_questions
 
 YOUNG_CONSENT_ONLINE = "Tick the box to say you are happy to take part, or close this page"
@@ -187,6 +194,8 @@ def _respond(
         except ResponseRefused as exc:
             if exc.reason == "duplicate":
                 return redirect("survey-thanks", public_key=survey.public_key)
+            if exc.reason in CLOSED_MESSAGES:  # it closed while they were answering
+                return _closed(request, get_public_survey(survey.public_key), exc.reason)
             if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
                 return render(
                     request,
@@ -221,7 +230,9 @@ def _respond(
 
 
 def survey_respond(request: HttpRequest, public_key: str) -> HttpResponse:
-    return _respond(request, get_public_survey(public_key), channel=Response.Channel.ONLINE)
+    # Answers are sent to a copy of the survey read a moment ago, checked again as they are stored (surveys.responding).
+    survey = survey_for_answers(public_key) if request.method == "POST" else get_public_survey(public_key)
+    return _respond(request, survey, channel=Response.Channel.ONLINE)
 
 
 def survey_invited(request: HttpRequest, token: str) -> HttpResponse:

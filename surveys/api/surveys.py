@@ -23,7 +23,7 @@ from surveys.permissions import (
     get_survey_for_user,
     get_survey_panel_access,
 )
-from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
+from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, response_submit, survey_for_answers
 from surveys.selectors import surveys_of_panel
 from surveys.services import (
     Direction,
@@ -316,7 +316,7 @@ class PublicSurveyRespondApi(APIView):
         """Answer an open survey, anonymously: no account needed. Refused (400) if the survey is not open, the form
         token is stale or used, or an answer is invalid (with the reason for each field); 429 when too many
         responses arrive at once."""
-        survey = get_public_survey(public_key)
+        survey = survey_for_answers(public_key)
         data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0003_survey_sampling_design'),
+        ("surveys", "0003_survey_sampling_design"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='survey',
-            name='questions_version',
+            model_name="survey",
+            name="questions_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]

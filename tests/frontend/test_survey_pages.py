@@ -148,6 +148,19 @@ def test_a_closed_survey_refuses_responses_with_a_clear_page(client: Client, sur
     assert not Response.objects.exists()
 
 
+def test_a_survey_closed_after_a_response_refuses_the_next_with_the_closed_page(client: Client, survey: Survey) -> None:
+    """The server answers from a copy of the survey read a moment ago (surveys.responding.survey_for_answers); the
+    copy still says open after the survey closes, but the response is refused all the same."""
+    url = reverse("survey-respond", args=[survey.public_key])
+    first, second = client.get(url, {"start": "1"}), client.get(url, {"start": "1"})
+    assert client.post(url, {"form_token": _token(first), **answers(survey, q1="No")}).status_code == 302
+    survey_close(survey=survey)
+    posted = client.post(url, {"form_token": _token(second), **answers(survey, q1="No")})
+    assert posted.status_code == 410
+    assert "This survey has closed" in page_text(posted)
+    assert Response.objects.count() == 1
+
+
 def test_a_draft_has_no_public_page(client: Client, panel: Panel) -> None:
     draft = make_survey(panel)
     assert client.get(reverse("survey-respond", args=[draft.public_key])).status_code == 404

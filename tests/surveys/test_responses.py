@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils import timezone
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.models import Answer, Question, Response, Survey
-from surveys.responding import ResponseInvalid, ResponseRefused, response_submit
+from surveys.responding import ResponseInvalid, ResponseRefused, response_submit, survey_for_answers
 from surveys.services import (
     SurveyError,
     question_add,
@@ -309,6 +311,58 @@ def test_answers_are_stored_exactly_as_given(survey: Survey) -> None:
         "The police in my area treat young people fairly.": "strongly_disagree",
     }
     assert Response.objects.get(pk=response.pk).token_hash == response.token_hash
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"status": Survey.Status.CLOSED}, "closed"),
+        ({"closes_at": timezone.now() - timedelta(minutes=1)}, "past_close"),
+        ({"opens_at": timezone.now() + timedelta(days=1)}, "not_yet_open"),
+    ],
+)
+def test_a_survey_that_stopped_taking_responses_after_it_was_read_stores_nothing(
+    survey: Survey, change: dict[str, Any], reason: str
+) -> None:
+    """A response may be checked against a copy of the survey read a moment ago (survey_for_answers); the INSERT
+    that stores it checks again that the survey is open, the same test as Survey.accepting_state()."""
+    copy = Survey.objects.get(pk=survey.pk)
+    Survey.objects.filter(pk=survey.pk).update(**change)
+    assert copy.accepting_state() == "open"
+    assert Survey.objects.get(pk=survey.pk).accepting_state() == reason
+    with pytest.raises(ResponseRefused) as caught:
+        submit(copy, q1="No")
+    assert caught.value.reason == reason
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+
+
+def test_paper_forms_are_still_taken_after_a_survey_closes_but_never_for_a_draft(
+    survey: Survey, coordinator: User
+) -> None:
+    copy = Survey.objects.get(pk=survey.pk)
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    paper = response_submit(survey=copy, data=answers(survey, q1="No"), channel="paper", entered_by=coordinator)
+    assert paper.channel == "paper"
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+    with pytest.raises(ResponseRefused):
+        response_submit(survey=copy, data=answers(survey, q1="No"), channel="paper", entered_by=coordinator)
+    assert Response.objects.count() == 1
+
+
+def test_the_copy_of_a_survey_kept_for_answers_is_read_again_when_out_of_date(
+    survey: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = survey_for_answers(survey.public_key)
+    assert survey_for_answers(survey.public_key) is first  # kept
+    survey_close(survey=survey)
+    assert survey_for_answers(survey.public_key) is first  # still kept: the INSERT's guard catches it (above)
+    monkeypatch.setattr("surveys.responding.KEEP_SURVEY_FOR", 0.0)
+    fresh = survey_for_answers(survey.public_key)
+    assert fresh is not first
+    assert fresh.accepting_state() == "closed"
+    with pytest.raises(Http404):
+        survey_for_answers("no-such-survey")
 
 
 def test_answers_are_checked_in_the_order_of_sections_then_positions(panel: Panel) -> None:
