@@ -8,8 +8,8 @@ opens a 20-question survey, starts the ASGI server (uvicorn, one process, as the
 then:
 
 1. the baseline: many concurrent clients GET `/healthz/` (a view that touches nothing) for a fixed time;
-2. the same clients answer the survey as respondents do: each opens its forms first (GET, for the CSRF cookie and
-   the one-use form tokens), then all POST their 20 answers at once; that phase is timed;
+2. the same clients answer the survey as respondents do: each opens its forms first (GET, for the one-use form
+   tokens; the respondent's pages set no cookie), then all POST their 20 answers at once; that phase is timed;
 3. the baseline again; the faster of the two counts (other work on the machine must not flatter the ratio);
 4. counts the responses stored: each successful POST must have stored exactly one.
 
@@ -17,8 +17,8 @@ The server runs as in production (docs/deployment.md), the same for both views: 
 static files collected (`collectstatic`, into `staticfiles/`, removed afterwards if the run made it), the database
 pool as configured (DATABASE_POOL, on by default), and Redis for the cache and the channel layer when REDIS_URL is
 set (without it, the in-process ones `make run` uses; the run says which). The clients speak to it as nginx does:
-plain HTTP on 127.0.0.1 with `X-Forwarded-Proto: https`, and, as a browser, `Origin` and `Referer` on each post and
-the Secure CSRF cookie sent back. DEBUG=true would slow both sides (every query recorded, templates checked for
+plain HTTP on 127.0.0.1 with `X-Forwarded-Proto: https`, and, as a browser, `Origin` and `Referer` on each post.
+DEBUG=true would slow both sides (every query recorded, templates checked for
 changes) and skip HTTPS checks production makes, so it is not used.
 
 Target (issue 5): submissions at >= 50 % of the trivial view's throughput, no errors, every response stored once.
@@ -51,7 +51,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "scrutiny_bench_surveys"
 TARGET_SHARE = 0.5
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # What nginx adds in front of every request (docs/deployment.md): the site is served over HTTPS.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
@@ -244,14 +243,6 @@ class Connection:
             self.reader = self.writer = None
 
 
-def cookie(headers: dict[str, list[str]], name: str) -> str | None:
-    for line in headers.get("set-cookie", []):
-        key, _, rest = line.partition("=")
-        if key.strip() == name:
-            return rest.split(";", 1)[0]
-    return None
-
-
 async def trivial(port: int, clients: int, seconds: float, server_pid: int) -> tuple[Tally, float, Cpu]:
     tally = Tally()
     stop = time.perf_counter() + seconds
@@ -290,7 +281,6 @@ async def submit(
     before answering; then all clients post their answers at once, and that phase alone is timed."""
     tally = Tally()
     browsers = [Connection("127.0.0.1", port) for _ in range(clients)]
-    csrf_cookies: list[str] = ["" for _ in range(clients)]
     forms: list[list[bytes]] = [[] for _ in range(clients)]
     origin = f"https://127.0.0.1:{port}"
     page = f"/s/{key}/"
@@ -298,23 +288,21 @@ async def submit(
     async def open_forms(n: int) -> None:
         rng = random.Random(n)
         for _ in range(per_client):
-            headers = {**PROXY_HEADERS, **({"Cookie": f"csrftoken={csrf_cookies[n]}"} if csrf_cookies[n] else {})}
-            status, received, content = await browsers[n].request("GET", f"{page}?start=1", headers)
-            csrf_cookies[n] = cookie(received, "csrftoken") or csrf_cookies[n]
-            text = content.decode()
-            token, csrf = FORM_TOKEN.search(text), CSRF_TOKEN.search(text)
-            if status != 200 or token is None or csrf is None or not csrf_cookies[n]:
+            status, received, content = await browsers[n].request("GET", f"{page}?start=1", PROXY_HEADERS)
+            token = FORM_TOKEN.search(content.decode())
+            # The respondent's pages set no cookie and carry no CSRF token (docs/threat-model.md): none is sent back.
+            if status != 200 or token is None or "set-cookie" in received:
                 tally.error(f"form HTTP {status}")
                 continue
-            data = {"form_token": html.unescape(token.group(1)), "csrfmiddlewaretoken": csrf.group(1)}
-            forms[n].append(urlencode({**data, **answers(questions, rng)}).encode())
+            forms[n].append(
+                urlencode({"form_token": html.unescape(token.group(1)), **answers(questions, rng)}).encode()
+            )
 
     async def post_all(n: int) -> None:
-        # The CSRF cookie is Secure: a browser sends it back over HTTPS, as here through the proxy header.
+        # As a browser posts a form over HTTPS (through the proxy header): with its Origin and Referer.
         headers = {
             **PROXY_HEADERS,
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf_cookies[n]}",
             "Origin": origin,
             "Referer": origin + page,
         }

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from frontend.views.survey_forms import form_data, question_views
@@ -229,12 +230,18 @@ def _respond(
     )
 
 
+# The public answering pages take no CSRF token and set no cookie (docs/threat-model.md): a response is anonymous and
+# acts for nobody (no session or sign-in is read), so a forged post could do nothing that posting directly cannot; the
+# one-use, expiring form token (or the invitation's token) is what a response must carry. Without the CSRF cookie
+# the survey also works for people who refuse cookies.
+@csrf_exempt
 def survey_respond(request: HttpRequest, public_key: str) -> HttpResponse:
     # Answers are sent to a copy of the survey read a moment ago, checked again as they are stored (surveys.responding).
     survey = survey_for_answers(public_key) if request.method == "POST" else get_public_survey(public_key)
     return _respond(request, survey, channel=Response.Channel.ONLINE)
 
 
+@csrf_exempt
 def survey_invited(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_for_token(token)
     if invitation is None or invitation.survey.status == Survey.Status.DRAFT:

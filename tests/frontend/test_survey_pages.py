@@ -185,6 +185,37 @@ def test_the_invitations_page_shows_new_links_once(client: Client, survey: Surve
     assert "3 links made, 0 used" in page_text(client.get(reverse("survey-invitations", args=[survey.pk])))
 
 
+def test_the_public_survey_sets_no_cookie_and_takes_answers_without_a_csrf_token(survey: Survey) -> None:
+    """Respondents are anonymous and act for nobody, so their pages neither set nor need the CSRF cookie (the form
+    token does that job): the survey works for people who refuse cookies."""
+    browser = Client(enforce_csrf_checks=True)
+    url = reverse("survey-respond", args=[survey.public_key])
+    start, form = browser.get(url), browser.get(url, {"start": "1"})
+    assert not start.cookies
+    assert not form.cookies
+    assert 'name="csrfmiddlewaretoken"' not in form.content.decode()
+    assert browser.post(url, {"form_token": _token(form), **answers(survey, q1="No")}).status_code == 302
+    assert Response.objects.count() == 1
+    [link] = survey_invitations_create(survey=survey, count=1)
+    invited = reverse("survey-invited", args=[link])
+    assert not browser.get(invited).cookies
+    assert browser.post(invited, answers(survey, q1="No")).status_code == 302
+    assert Response.objects.count() == 2
+
+
+def test_paper_entry_and_the_kiosk_still_need_their_csrf_token(survey: Survey, coordinator: User) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(coordinator)
+    paper = browser.post(reverse("survey-paper", args=[survey.pk]), answers(survey, q1="No"))
+    kiosk = browser.post(
+        reverse("survey-kiosk-submit", args=[survey.pk]),
+        json.dumps({"client_id": str(uuid.uuid4()), "answers": answers(survey, q1="No")}),
+        content_type="application/json",
+    )
+    assert (paper.status_code, kiosk.status_code) == (403, 403)
+    assert not Response.objects.exists()
+
+
 def test_paper_entry_marks_the_response_as_paper_and_who_typed_it(
     client: Client, survey: Survey, coordinator: User
 ) -> None:
