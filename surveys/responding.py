@@ -295,7 +295,7 @@ def response_submit(
         try:
             with transaction.atomic() if channel == Response.Channel.INVITATION else contextlib.nullcontext():
                 # An invitation is used up in the same transaction as its response is stored: one response each.
-                return _submit(
+                response = _submit(
                     survey,
                     data,
                     channel,
@@ -309,7 +309,20 @@ def response_submit(
         except _SurveyChanged:
             survey = Survey.objects.get(pk=survey.pk)
             _keep(survey)
+        else:
+            _give_back_connection()
+            return response
     raise ResponseRefused("This survey changed while you were answering it. Open it again.", reason="changed")
+
+
+def _give_back_connection() -> None:
+    """The response is stored: give the request's database connection back to the pool now, not when the request
+    ends, unless a transaction of the caller's is using it. A process's requests share the pool (DATABASE_POOL_MAX_SIZE
+    connections), and while a burst of responses comes in the rest of each request (its answer sent back, the
+    middleware) would otherwise hold a connection others are waiting for; the pool hands it back out at once."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.settings_dict.get("OPTIONS", {}).get("pool") and not db.in_atomic_block:
+        db.close()
 
 
 # Copies of open surveys, by public key, with when they were read: the first read of every response sent to a public
