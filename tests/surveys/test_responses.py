@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -379,3 +379,19 @@ def test_answers_are_checked_in_the_order_of_sections_then_positions(panel: Pane
     with pytest.raises(ResponseInvalid) as caught:
         response_submit(survey=survey, data={}, channel=ONLINE, form_token=token(survey))
     assert caught.value.errors[late.field_name].startswith("Question 1:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stored_response_gives_its_connection_back_to_the_pool_unless_a_transaction_holds_it(panel: Panel) -> None:
+    """Under load, requests queue for the pool's connections: a request that has stored its response does not keep
+    one for the rest of its life (surveys.responding._give_back_connection)."""
+    if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        pytest.skip("no connection pool (SQLite, or DATABASE_POOL=false)")
+    survey = make_survey(panel, open_it=True)
+    survey.refresh_from_db()
+    submit(survey, q1="No")
+    assert connection.connection is None  # back in the pool
+    with transaction.atomic():
+        submit(survey, q1="No")
+        assert connection.connection is not None  # the caller's transaction still needs it
+    assert Response.objects.count() == 2
