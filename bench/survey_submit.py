@@ -423,7 +423,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10, help="How long each of the two baselines runs.")
-    parser.add_argument("--per-client", type=int, default=20, help="Responses each client submits.")
+    parser.add_argument("--per-client", type=int, default=50, help="Responses each client submits.")
     parser.add_argument("--py-spy", metavar="FILE", help="Profile the server while the answers are posted (raw).")
     parser.add_argument("--child", choices=["setup", "count"], help=argparse.SUPPRESS)
     args = parser.parse_args()
