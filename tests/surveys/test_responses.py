@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import Http404
 from django.test import override_settings
@@ -381,12 +382,11 @@ def test_answers_are_checked_in_the_order_of_sections_then_positions(panel: Pane
     assert caught.value.errors[late.field_name].startswith("Question 1:")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DATABASE_POOL, reason="no connection pool (SQLite, or DATABASE_POOL=false)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # in autocommit, as a request runs
 def test_a_stored_response_gives_its_connection_back_to_the_pool_unless_a_transaction_holds_it(panel: Panel) -> None:
     """Under load, requests queue for the pool's connections: a request that has stored its response does not keep
     one for the rest of its life (surveys.responding._give_back_connection)."""
-    if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
-        pytest.skip("no connection pool (SQLite, or DATABASE_POOL=false)")
     survey = make_survey(panel, open_it=True)
     survey.refresh_from_db()
     submit(survey, q1="No")
