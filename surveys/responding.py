@@ -291,21 +291,12 @@ def response_submit(
     stored, the survey has closed or its questions have changed, nothing is stored and everything is checked again
     against the survey as it is now.
     """
+    sent = _Sent(data, channel, form_token, invitation_token, client_id, entered_by, under_18_start)
     for attempt in range(2):
         try:
             with transaction.atomic() if channel == Response.Channel.INVITATION else contextlib.nullcontext():
                 # An invitation is used up in the same transaction as its response is stored: one response each.
-                response = _submit(
-                    survey,
-                    data,
-                    channel,
-                    form_token=form_token,
-                    invitation_token=invitation_token,
-                    client_id=client_id,
-                    entered_by=entered_by,
-                    under_18_start=under_18_start,
-                    count_rate=attempt == 0,  # a response counts once towards the flood limit
-                )
+                response = _submit(survey, sent, count_rate=attempt == 0)  # a response counts once to the limit
         except _SurveyChanged:
             survey = Survey.objects.get(pk=survey.pk)
             _keep(survey)
@@ -354,18 +345,21 @@ def survey_for_answers(public_key: str) -> Survey:
     return survey
 
 
-def _submit(
-    survey: Survey,
-    data: Data,
-    channel: str,
-    *,
-    form_token: str | None = None,
-    invitation_token: str | None = None,
-    client_id: str | uuid.UUID | None = None,
-    entered_by: Any = None,
-    under_18_start: bool = False,
-    count_rate: bool = True,
-) -> Response:
+@dataclass(frozen=True)
+class _Sent:
+    """What came with a response (see response_submit)."""
+
+    data: Data
+    channel: str
+    form_token: str | None  # online: the form's one-use token
+    invitation_token: str | None  # invitation: the link's token
+    client_id: str | uuid.UUID | None  # event: the id the tablet made up
+    entered_by: Any  # paper: who typed it in
+    under_18_start: bool  # said "14 to 17" before the questions
+
+
+def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
+    channel = sent.channel
     state = survey.accepting_state()
     if state != "open" and channel != Response.Channel.PAPER:
         raise ResponseRefused("This survey is not taking responses.", reason=state)
@@ -375,11 +369,11 @@ def _submit(
     parsed_client_id = None
     if channel == Response.Channel.ONLINE:
         # A form sent twice is refused by the unique index on token_hash when its response is stored, below.
-        token_hash = _check_form_token(survey, form_token or "")
+        token_hash = _check_form_token(survey, sent.form_token or "")
     elif channel == Response.Channel.INVITATION:
         invitation = (
             SurveyInvitation.objects.select_for_update()
-            .filter(survey=survey, token_hash=hash_token(invitation_token or ""))
+            .filter(survey=survey, token_hash=hash_token(sent.invitation_token or ""))
             .first()
         )
         if invitation is None:
@@ -388,19 +382,19 @@ def _submit(
             raise ResponseRefused("This invitation link has already been used to answer.", reason="used")
     elif channel == Response.Channel.EVENT:
         try:
-            parsed_client_id = uuid.UUID(str(client_id))
+            parsed_client_id = uuid.UUID(str(sent.client_id))
         except ValueError:
             raise ResponseRefused("The tablet sent no response id.", reason="bad_token") from None
         existing = _resent(survey, parsed_client_id)
         if existing is not None:
             return existing
     elif channel == Response.Channel.PAPER:
-        if entered_by is None:
+        if sent.entered_by is None:
             raise SurveyError("A paper form is entered by someone.")
     else:
         raise SurveyError("Unknown channel.")
 
-    answers, errors = clean_answers(_questions(survey), data)
+    answers, errors = clean_answers(_questions(survey), sent.data)
     if errors:
         raise ResponseInvalid(errors)
     if not answers:
@@ -410,11 +404,11 @@ def _submit(
     response = Response(
         survey=survey,
         channel=channel,
-        entered_by=entered_by if channel == Response.Channel.PAPER else None,
+        entered_by=sent.entered_by if channel == Response.Channel.PAPER else None,
         invitation=invitation,
         client_id=parsed_client_id,
         token_hash=token_hash,
-        under_18=under_18_start or under_18(answers),
+        under_18=sent.under_18_start or under_18(answers),
     )
     try:
         _store(response, answers, survey=survey, must_be_open=channel != Response.Channel.PAPER)
