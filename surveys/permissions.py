@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import Http404
 
 from panels.models import Membership, Panel
@@ -58,31 +57,12 @@ def get_question_on_survey(survey: Survey, pk: int) -> Question:
 
 
 def get_public_survey(public_key: str) -> Survey:
-    """A survey by its public link: anyone may reach it; whether it takes responses is the page's to say.
-
-    Read by a plain SELECT of the survey's own row (its panel is read when a page names it), each value turned into
-    its field's Python value by the same converters the ORM applies: this is the first read of every response sent,
-    and the ORM's query for it (select_related, then raw()) cost two to three times as much as sending it and reading
-    the row."""
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
-    fields = Survey._meta.concrete_fields
-    table, key = quote(Survey._meta.db_table), quote(str(Survey._meta.get_field("public_key").column))
-    with db.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(quote(str(f.column)) for f in fields)} FROM {table} WHERE {key} = %s",  # noqa: S608 - names from the model
-            [public_key],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404("No such survey.")
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        column = field.get_col(Survey._meta.db_table)
-        for convert in db.ops.get_db_converters(column) + field.get_db_converters(db):
-            value = convert(value, column, db)
-        values.append(value)
-    survey = Survey.from_db(db.alias, [f.attname for f in fields], values)
+    """A survey by its public link: anyone may reach it; whether it takes responses is the page's to say. (Answers
+    sent to the link use a recent copy instead: surveys.responding.survey_for_answers.)"""
+    try:  # get(), not first(): the key is unique, and first() would sort by the survey list's order to take one
+        survey = Survey.objects.select_related("panel").get(public_key=public_key)
+    except Survey.DoesNotExist:
+        raise Http404("No such survey.") from None
     if survey.status == Survey.Status.DRAFT:
         raise Http404("No such survey.")
     return survey

@@ -56,8 +56,7 @@ def test_a_draft_has_no_public_page(panel: Panel) -> None:
 
 
 def test_a_survey_read_by_its_public_link_holds_what_the_orm_reads(panel: Panel) -> None:
-    """get_public_survey reads the row by hand (it is the first read of every response): every field, dates and
-    times included, must come out as the ORM gives it, on SQLite as on PostgreSQL."""
+    """Every field, dates and times included, comes out as the ORM reads it, on SQLite as on PostgreSQL."""
     survey = make_survey(panel)
     survey_open(
         survey=survey, opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=9)
