@@ -86,7 +86,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    force_area = models.ForeignKey(ForceArea, on_delete=models.PROTECT, related_name="organisations")
+    # Every organisation belongs to a force area, except British Transport Police, which polices the railways
+    # across England, Wales and Scotland and has none (panels/forces.py).
+    force_area = models.ForeignKey(
+        ForceArea, on_delete=models.PROTECT, related_name="organisations", null=True, blank=True
+    )
     police_uk_id = models.SlugField(
         "data.police.uk force id",
         max_length=50,
@@ -100,6 +104,9 @@ class Organisation(models.Model):
             models.UniqueConstraint(fields=["police_uk_id"], condition=~Q(police_uk_id=""), name="unique_police_uk_id"),
             models.CheckConstraint(
                 condition=Q(kind="force") | Q(police_uk_id=""), name="only_forces_have_police_uk_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="force") | Q(force_area__isnull=False), name="only_forces_may_have_no_area"
             ),
         ]
 

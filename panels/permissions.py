@@ -49,7 +49,9 @@ def opcc_force_area_ids(user: Any) -> set[int]:
     return {
         r.organisation.force_area_id
         for r in active_staff_roles(user)
-        if r.role == StaffRole.Role.OPCC_OFFICER and r.organisation.kind == Organisation.Kind.OPCC
+        if r.role == StaffRole.Role.OPCC_OFFICER
+        and r.organisation.kind == Organisation.Kind.OPCC
+        and r.organisation.force_area_id is not None
     }
 
 

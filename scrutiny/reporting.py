@@ -86,14 +86,14 @@ class ReportQuery:
     def population(self) -> dict[str, int]:
         """Census 2021 usual residents of the forces' areas by group (each area once)."""
         totals = dict.fromkeys(st.GROUPS, 0)
-        for code in sorted({f.force_area.code for f in self.forces}):
+        for code in sorted({f.force_area.code for f in self.forces if f.force_area is not None}):
             for group, count in population_by_five_group(code).items():
                 totals[group] += count
         return totals
 
     def records(self) -> Any:
-        """The query's stop-and-search records (vehicle-only ones included: the caller chooses)."""
-        return EncounterRecord.objects.filter(
+        """The query's stop-and-search records still published (vehicle-only ones included: the caller chooses)."""
+        return EncounterRecord.objects.current().filter(
             kind=choices.Kind.STOP_SEARCH,
             force_id__in=[f.pk for f in self.forces],
             month__gte=self.from_month,
@@ -146,6 +146,13 @@ def report_query(
         unknown = sorted(set(names) - {f.police_uk_id for f in found})
         if unknown:
             errors["force"] = [f'Unknown force "{name}".' for name in unknown]
+        elif any(f.force_area is None for f in found):
+            # British Transport Police polices the railways: no resident population, so no rate per 1,000.
+            errors["force"] = [
+                f"{f.name} has no resident population, so no rates per 1,000 residents: see the national page."
+                for f in found
+                if f.force_area is None
+            ]
     start, end = parse_month(from_month), parse_month(to_month)
     for key, which, raw, parsed in (("from", "first", from_month, start), ("to", "last", to_month, end)):
         if raw in (None, ""):

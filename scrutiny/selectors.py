@@ -23,6 +23,7 @@ from scrutiny.models import (
     SessionPresence,
     SessionRecord,
 )
+from scrutiny.models.records import EncounterRecordQuerySet
 from scrutiny.permissions import batches_for_user, forces_for_user
 from scrutiny.sampling import Candidate, SampleSpec, is_cannabis_smell_only
 from scrutiny.stats import Kappa, Share, fleiss_kappa, shares_by
@@ -163,7 +164,7 @@ def month_start(value: str) -> date:
 PRESENCE_STALE_AFTER = timedelta(seconds=90)  # the live page sends a heartbeat every 30 s
 
 
-def records_for_panel(panel: Panel) -> QuerySet[EncounterRecord]:
+def records_for_panel(panel: Panel) -> EncounterRecordQuerySet:
     """The records a panel's sessions may draw on: those of the forces in the panel's force area."""
     return EncounterRecord.objects.filter(force__kind=Organisation.Kind.FORCE, force__force_area_id=panel.force_area_id)
 
@@ -171,7 +172,9 @@ def records_for_panel(panel: Panel) -> QuerySet[EncounterRecord]:
 def sample_population(*, panel: Panel, spec: SampleSpec) -> QuerySet[EncounterRecord]:
     """The records a specification's filters select (before drawing). Records waiting for a redaction check are
     never drawn: members may not see them yet."""
-    records = records_for_panel(panel).filter(kind=spec.kind).exclude(pii_flagged=True, redaction_checked_at=None)
+    records = (
+        records_for_panel(panel).current().filter(kind=spec.kind).exclude(pii_flagged=True, redaction_checked_at=None)
+    )
     if spec.month_from:
         records = records.filter(month__gte=spec.month_from)
     if spec.month_to:

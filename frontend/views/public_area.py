@@ -74,9 +74,11 @@ class PeriodError(ValueError):
 def _data_months(forces: list[Organisation]) -> tuple[date | None, date | None]:
     """The first and the latest whole month (before this one, UK time) with the forces' searches."""
     this_month = timezone.localdate().replace(day=1)
-    found = EncounterRecord.objects.filter(
-        kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month
-    ).aggregate(first=Min("month"), latest=Max("month"))
+    found = (
+        EncounterRecord.objects.current()
+        .filter(kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
+        .aggregate(first=Min("month"), latest=Max("month"))
+    )
     return found["first"], found["latest"]
 
 

@@ -101,9 +101,11 @@ class PageParams:
 def latest_whole_month(forces: list[Organisation]) -> date | None:
     """The latest month before this one (UK time) in which the forces have stop-and-search records."""
     this_month = timezone.localdate().replace(day=1)
-    found = EncounterRecord.objects.filter(
-        kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month
-    ).aggregate(latest=Max("month"))["latest"]
+    found = (
+        EncounterRecord.objects.current()
+        .filter(kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
+        .aggregate(latest=Max("month"))["latest"]
+    )
     return found if isinstance(found, date) else None
 
 

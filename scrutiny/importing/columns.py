@@ -16,7 +16,6 @@ ROW_COLUMNS: tuple[str, ...] = (
     "fingerprint",
     "occurred_at",
     "month",
-    "financial_year",
     "latitude",
     "longitude",
     "policing_operation",

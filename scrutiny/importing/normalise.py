@@ -25,19 +25,12 @@ LONDON = ZoneInfo("Europe/London")
 _EARLIEST_YEAR = 2000
 
 
-def financial_year(month: date) -> str:
-    """April to March: June 2025 → "2025-26", March 2025 → "2024-25"."""
-    start = month.year if month.month >= 4 else month.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 class Normalised(NamedTuple):
     """A normalised row. `content` identifies it; the pipeline adds the occurrence and hashes."""
 
     content: bytes
     occurred_at: str  # UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"
     month: str  # "YYYY-MM-01"
-    financial_year: str
     latitude: str | None
     longitude: str | None
     policing_operation: str
@@ -97,9 +90,9 @@ class Dates:
     def __init__(self, *, declared_month: date | None, today: date) -> None:
         self.declared = declared_month
         self.latest = datetime.combine(today + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
-        self._hour: dict[str, tuple[str, str] | str] = {}
+        self._hour: dict[str, str] = {}
 
-    def _month(self, local: datetime, written: datetime) -> tuple[str, str]:
+    def _month(self, local: datetime, written: datetime) -> str:
         month = date(local.year, local.month, 1)
         if (
             self.declared is not None
@@ -107,10 +100,10 @@ class Dates:
             and date(written.year, written.month, 1) == self.declared
         ):
             month = self.declared
-        return month.isoformat(), financial_year(month)
+        return month.isoformat()
 
-    def resolve(self, raw: str, column: str) -> tuple[str, str, str]:
-        """(UTC time as "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00", month, financial year), or DateError."""
+    def resolve(self, raw: str, column: str) -> tuple[str, str]:
+        """(UTC time as "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00", month as "YYYY-MM-01"), or DateError."""
         if len(raw) == 25 and FAST_UTC.fullmatch(raw):
             key = raw[:13]
             if key in self._hour:
@@ -119,9 +112,9 @@ class Dates:
                 cached = self._hour_of(raw)
                 if len(self._hour) < 100_000:
                     self._hour[key] = cached
-            if isinstance(cached, str):
-                raise DateError(f'{column}: "{raw}" {cached}')
-            return raw, cached[0], cached[1]
+            if cached[0] == "!":
+                raise DateError(f'{column}: "{raw}" {cached[1:]}')
+            return raw, cached
         moment, written = self._parse(raw.strip(), column)
         utc = moment.astimezone(UTC)
         if utc > self.latest or utc.year < _EARLIEST_YEAR:
@@ -130,17 +123,16 @@ class Dates:
         if utc.microsecond:
             text += f".{utc.microsecond:06d}"
         text += "+00:00"
-        month, fy = self._month(moment.astimezone(LONDON), written)
-        return text, month, fy
+        return text, self._month(moment.astimezone(LONDON), written)
 
-    def _hour_of(self, raw: str) -> tuple[str, str] | str:
-        """(month, financial year) for a time in the common form, or why it is not valid."""
+    def _hour_of(self, raw: str) -> str:
+        """The month ("YYYY-MM-01") of a time in the common form, or "!" and why it is not valid."""
         try:
             moment = datetime.fromisoformat(raw)
         except ValueError:
-            return _NOT_A_DATE
+            return "!" + _NOT_A_DATE
         if moment > self.latest or moment.year < _EARLIEST_YEAR:
-            return _OUT_OF_RANGE
+            return "!" + _OUT_OF_RANGE
         return self._month(moment.astimezone(LONDON), moment)
 
     @staticmethod
@@ -167,7 +159,7 @@ class Dates:
 
 # --- coordinates --------------------------------------------------------------------------------------------
 
-_COORD_EXACT = re.compile(r"-?\d{1,3}\.\d{6}")
+COORD_EXACT = re.compile(r"-?\d{1,3}\.\d{6}")
 _COORD = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,6})?")
 _SIX_PLACES = Decimal("0.000001")
 
@@ -176,7 +168,7 @@ def coordinate(raw: str, column: str, limit: int, reasons: list[str]) -> str | N
     raw = raw.strip()
     if not raw:
         return None
-    if not _COORD_EXACT.fullmatch(raw):
+    if not COORD_EXACT.fullmatch(raw):
         if not _COORD.fullmatch(raw):
             reasons.append(f'{column}: "{raw}" is not a coordinate in decimal degrees with at most 6 decimal places')
             return None
@@ -296,10 +288,10 @@ class StopSearchNormaliser:
         if isinstance(cat, list):
             reasons.extend(cat)
         try:
-            occurred_at, month, fy = self.dates.resolve(values[1], labels[1])
+            occurred_at, month = self.dates.resolve(values[1], labels[1])
         except DateError as error:
             reasons.append(str(error))
-            occurred_at = month = fy = ""
+            occurred_at = month = ""
         lat_raw, lng_raw = values[4], values[5]
         if not lat_raw and not lng_raw:
             latitude = longitude = None
@@ -320,7 +312,7 @@ class StopSearchNormaliser:
         content = (
             f"{occurred_at}\x1f{latitude or ''}\x1f{longitude or ''}\x1f{operation}\x1f{cat.content}\x1f{extra.content}"
         )
-        return Normalised(content.encode(), occurred_at, month, fy, latitude, longitude, operation, cat, extra)
+        return Normalised(content.encode(), occurred_at, month, latitude, longitude, operation, cat, extra)
 
     # Force-extract columns, after the 15 data.police.uk ones.
     def extract_segment(self, values: Sequence[str], reasons: list[str], fallback: Protected | None) -> Segment:
@@ -415,10 +407,10 @@ class UseOfForceNormaliser:
                 return []
 
         try:
-            occurred_at, month, fy = self.dates.resolve(values[0], labels[0])
+            occurred_at, month = self.dates.resolve(values[0], labels[0])
         except DateError as error:
             reasons.append(str(error))
-            occurred_at = month = fy = ""
+            occurred_at = month = ""
         if not values[1].strip() and not values[2].strip():
             latitude = longitude = None
         else:
@@ -482,7 +474,7 @@ class UseOfForceNormaliser:
             ],
         )
         content = f"{occurred_at}\x1f{latitude or ''}\x1f{longitude or ''}\x1f\x1f{cat.content}\x1f{extra.content}"
-        return Normalised(content.encode(), occurred_at, month, fy, latitude, longitude, "", cat, extra)
+        return Normalised(content.encode(), occurred_at, month, latitude, longitude, "", cat, extra)
 
 
 Normaliser = StopSearchNormaliser | UseOfForceNormaliser

@@ -28,7 +28,9 @@ from django.utils import timezone
 from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.importing.errors import ImportFailed
+from scrutiny.importing.fingerprints import batch_fingerprints, epoch_seconds, fingerprint_of
 from scrutiny.importing.normalise import (
+    COORD_EXACT,
     FAST_UTC,
     DateError,
     Normaliser,
@@ -59,6 +61,8 @@ class ImportResult:
     duplicates: int
     rejected: int
     skipped: int
+    # Every fingerprint the batch's rows had (imported or duplicate), when run_import was asked to keep them.
+    fingerprints: frozenset[bytes] | None = None
 
     def as_json(self, file: str) -> dict[str, Any]:
         return {
@@ -69,20 +73,6 @@ class ImportResult:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
         }
-
-
-def fingerprint_of(content: bytes, seen: dict[bytes, int]) -> bytes:
-    """The row's fingerprint: the SHA-256 of its normalised content, with the occurrence of that content in the
-    batch so far (0 for the first) written into its last four bytes. `seen` counts the occurrences."""
-    first = _sha256(content).digest()
-    occurrence = seen.get(first, 0)
-    seen[first] = occurrence + 1
-    return nth_fingerprint(first, occurrence)
-
-
-def nth_fingerprint(first: bytes, occurrence: int) -> bytes:
-    """The fingerprint of the occurrence-th repeat (from 0) of content whose SHA-256 is `first`."""
-    return first if not occurrence else first[:28] + occurrence.to_bytes(4, "big")
 
 
 def _reject_payload(
@@ -140,7 +130,7 @@ class _Run:
         if problem is None:
             result = self.normaliser.normalise(values)
             if not isinstance(result, Rejected):
-                self.sink.write(result, fingerprint_of(result.content, self.seen))
+                self.sink.write(result, fingerprint_of(result.content, result.occurred_at, self.seen))
             else:
                 self.reject(line, values, None, result.reasons)
         else:
@@ -183,18 +173,20 @@ class _Run:
         # the vocabulary columns → (fingerprint text, COPY text); "lat,lng" → the same pair; the date and hour.
         cats: dict[str, tuple[str, str] | None] = {}
         coords: dict[str, tuple[str, str] | None] = {}
-        hours: dict[str, tuple[str, str]] = {}
+        hours: dict[str, tuple[str, int]] = {}  # "YYYY-MM-DDTHH" → (month, seconds since 1970 at the hour)
+        tail_seconds = _TAIL_SECONDS
         seen = self.seen
-        maybe_months = sink.maybe_months
+        maybe_months = sink.stored.maybe
         fetched: set[str] = set()
         known = sink.known
-        existing = sink.existing
+        existing = sink.stored.existing
         fresh = sink.fresh  # emptied in place by sink.flush(), so holding it is safe
         flush_at = sink.FLUSH_ROWS
         tail = sink.tail
         extra_content = "\x1f" + normaliser.blank_extra_content
         fast_utc = FAST_UTC.fullmatch
         sha256 = _sha256
+        to_bytes = int.to_bytes
         read = self.read
         number = lines.number
 
@@ -241,18 +233,20 @@ class _Run:
                     continue
             when = cells[1]
             hour = hours.get(when[:13])
-            if hour is None or when[13:] not in _VALID_TAILS:
+            seconds = tail_seconds.get(when[13:])
+            if hour is None or seconds is None:
                 if len(when) != 25 or not fast_utc(when):
                     slow(number, text.rstrip("\r\n"), True)  # another form, or not a date: the general path
                     number = lines.number
                     continue
                 try:
-                    _, month, fy = dates.resolve(when, date_label)
+                    _, month = dates.resolve(when, date_label)
                 except DateError:
                     slow(number, text.rstrip("\r\n"), True)
                     number = lines.number
                     continue
-                hour = hours[when[:13]] = (month, fy)
+                hour = hours[when[:13]] = (month, epoch_seconds(when[:13] + ":00:00+00:00"))
+                seconds = tail_seconds[when[13:]]
             place_key = f"{cells[4]},{cells[5]}"
             place = coords.get(place_key)
             if place is None:
@@ -264,17 +258,19 @@ class _Run:
                     slow(number, text.rstrip("\r\n"), True)
                     number = lines.number
                     continue
-            first = sha256(f"{when}\x1f{place[0]}\x1f\x1f{cat[0]}{extra_content}".encode()).digest()
+            # fingerprints.first_fingerprint and nth_fingerprint, inline.
+            digest = sha256(f"{when}\x1f{place[0]}\x1f\x1f{cat[0]}{extra_content}".encode()).digest()
+            first = to_bytes(hour[1] + seconds, 4, "big") + digest[:8] + digest[28:]
             occurrence = seen.get(first, 0)
             seen[first] = occurrence + 1
             if occurrence:
-                first = first[:28] + occurrence.to_bytes(4, "big")
+                first = first[:12] + to_bytes(occurrence, 4, "big")
             month = hour[0]
             if month in maybe_months and month not in fetched:
                 known(month)
                 fetched.add(month)
             if first not in existing:  # empty unless the file's months already hold records
-                fresh.append(f"\\\\x{first.hex()}\t{when}\t{month}\t{hour[1]}\t{place[1]}\t\t{cat[1]}{tail}")
+                fresh.append(f"\\\\x{first.hex()}\t{when}\t{month}\t{place[1]}\t\t{cat[1]}{tail}")
                 if len(fresh) >= flush_at:
                     sink.flush()
             read += 1
@@ -289,9 +285,9 @@ class _Run:
         lines.bytes_read = fh.tell()
 
 
-# Every valid ":MM:SS+00:00" ending of a data.police.uk time: with the date and hour checked once per hour,
-# one set lookup validates the rest.
-_VALID_TAILS = frozenset(f":{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
+# Every valid ":MM:SS+00:00" ending of a data.police.uk time, and its seconds into the hour: with the date and hour
+# checked once per hour, one lookup validates the rest.
+_TAIL_SECONDS = {f":{m:02d}:{s:02d}+00:00": m * 60 + s for m in range(60) for s in range(60)}
 
 
 def _storable(text: str) -> str:
@@ -303,6 +299,8 @@ def _place(latitude: str, longitude: str) -> tuple[str, str] | None:
     """(fingerprint text, COPY text) for a location, or None if it is not valid (the general path says why)."""
     if not latitude and not longitude:
         return "\x1f", "\\N\t\\N"
+    if not (COORD_EXACT.fullmatch(latitude) and COORD_EXACT.fullmatch(longitude)):
+        return None  # anything but data.police.uk's own six places: the general path reads it (and notes why)
     reasons: list[str] = []
     lat = coordinate(latitude, "Latitude", 90, reasons)
     lng = coordinate(longitude, "Longitude", 180, reasons)
@@ -317,10 +315,13 @@ def run_import(
     source: IO[bytes],
     progress: Progress | None = None,
     today: date | None = None,
+    keep_fingerprints: bool = False,
 ) -> ImportResult:
     """Import one source into `batch` (already saved, with force and source_format set).
 
-    Raises ImportFailed (or anything else) with the database as it was before the call.
+    With `keep_fingerprints`, the result holds every fingerprint the source's rows had (the sync compares them
+    with what the force holds for the month). Raises ImportFailed (or anything else) with the database as it was
+    before the call.
     """
     force = batch.force
     if not force.police_uk_id:
@@ -360,7 +361,9 @@ def run_import(
         read, rejected = run.read, run.rejected
         skipped = reader.skipped
         duplicates = read - rejected - imported
+        notes = [*getattr(reader, "notes", ()), *getattr(normaliser, "notes", ())]
         ImportBatch.objects.filter(pk=batch.pk).update(
+            notes=notes,
             status=BatchStatus.FINISHED,
             read_count=read,
             imported_count=imported,
@@ -378,7 +381,13 @@ def run_import(
         logger.warning("could not report the end of batch %s", batch.pk, exc_info=True)
     batch.refresh_from_db()
     return ImportResult(
-        batch_id=batch.pk, read=read, imported=imported, duplicates=duplicates, rejected=rejected, skipped=skipped
+        batch_id=batch.pk,
+        read=read,
+        imported=imported,
+        duplicates=duplicates,
+        rejected=rejected,
+        skipped=skipped,
+        fingerprints=frozenset(batch_fingerprints(run.seen)) if keep_fingerprints else None,
     )
 
 

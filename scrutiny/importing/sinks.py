@@ -1,20 +1,21 @@
-"""Where normalised rows go: set-based writes, never one ORM save per row.
+"""Where normalised rows go: set-based writes, never one ORM save per row, and no row sent that is already stored.
 
-PostgreSQL, in the import's transaction and holding a per-force advisory lock, rows stream with COPY straight into
-the records table; no row is sent that is already there:
+One rule decides what is already stored, for every database (`StoredFingerprints`), under a per-force lock:
 
 - A row whose month (and neighbouring months) holds no record of the force yet cannot be a duplicate: the
   fingerprint covers the time, and a batch's own fingerprints are unique by construction.
-- For a row in a month that does hold records, the fingerprints stored for that month are fetched once (one
-  indexed query per month, on the import's own connection between two COPYs, so it also sees what this
-  transaction has written) and the row is sent only if its fingerprint is not among them. Re-importing a file
-  therefore reads fingerprints and writes nothing.
+- For a row in a month that does hold records, the fingerprints stored for that month and its two neighbours are
+  fetched once (one index-only range per month on the (force, month, fingerprint) index, on the import's own
+  connection, so it also sees what this transaction has written) and the row is sent only if its fingerprint is
+  not among them. Neighbours, because a record's month can depend on the month its file declares
+  (normalise.Dates), so the same content may have been stored under the month before or after.
 
-Measured on 1M rows this beat COPY into a staging table followed by INSERT ... SELECT ... ON CONFLICT DO NOTHING
-(or an anti-join) by a wide margin: the staging table costs a second write of every row, and checking fingerprints
-against a freshly loaded table in SQL visits the heap for every row (docs/import.md, bench/README.md).
+PostgreSQL: rows stream with COPY straight into the records table, in chunks sorted by fingerprint (that is, by
+time), with a writer thread sending while Python formats the next chunk. Measured on 1M rows this beats a staging
+table with INSERT ... SELECT ... ON CONFLICT or an anti-join (bench/README.md): the staging table is a second write
+of every row.
 
-SQLite (and anything else): INSERT OR IGNORE (ON CONFLICT DO NOTHING) in chunks, with executemany.
+SQLite (and anything else): INSERT in chunks with executemany.
 
 Both report how many rows they inserted; the rest of the rows they were given were already there (duplicates).
 """
@@ -22,8 +23,9 @@ Both report how many rows they inserted; the rest of the rows they were given we
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
@@ -39,7 +41,8 @@ _LOCK_NAMESPACE = 0x5C2071  # pg_advisory_xact_lock(namespace, force id): one wr
 
 
 def lock_force(force_id: int) -> None:
-    """Serialise writes of one force's records (PostgreSQL), until the transaction ends."""
+    """Serialise writes of one force's records (PostgreSQL; SQLite has one writer at all), until the transaction
+    ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, force_id])
@@ -48,29 +51,92 @@ def lock_force(force_id: int) -> None:
 def occupied_months(force_id: int) -> set[str]:
     """Every month that holds a record of the force ("YYYY-MM-01" strings).
 
-    A loose index scan over (force, month): one index probe per distinct month, however many records.
+    PostgreSQL: a loose index scan over (force, month), one index probe per distinct month, however many records.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH RECURSIVE months(month) AS (
-                SELECT min(month) FROM {TABLE} WHERE force_id = %s
-                UNION ALL
-                SELECT (SELECT min(month) FROM {TABLE} WHERE force_id = %s AND month > months.month)
-                FROM months WHERE months.month IS NOT NULL
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""
+                WITH RECURSIVE months(month) AS (
+                    SELECT min(month) FROM {TABLE} WHERE force_id = %s
+                    UNION ALL
+                    SELECT (SELECT min(month) FROM {TABLE} WHERE force_id = %s AND month > months.month)
+                    FROM months WHERE months.month IS NOT NULL
+                )
+                SELECT month FROM months WHERE month IS NOT NULL
+                """,  # noqa: S608 - the table name is a constant
+                [force_id, force_id],
             )
-            SELECT month FROM months WHERE month IS NOT NULL
-            """,  # noqa: S608 - the table name is a constant
-            [force_id, force_id],
+        else:
+            cursor.execute(f"SELECT DISTINCT month FROM {TABLE} WHERE force_id = %s", [force_id])  # noqa: S608
+        return {str(row[0])[:10] for row in cursor.fetchall()}
+
+
+def neighbours(month: str) -> tuple[str, str, str]:
+    """The month before, the month and the month after ("YYYY-MM-01" strings)."""
+    d = date.fromisoformat(month)
+    before = date(d.year - (d.month == 1), (d.month - 2) % 12 + 1, 1)
+    after = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return before.isoformat(), month, after.isoformat()
+
+
+def fetch_fingerprints(force_id: int, months: Iterable[str]) -> set[bytes]:
+    """The fingerprints stored for the force in these months, on the current connection."""
+    wanted = [date.fromisoformat(m) for m in months]
+    if not wanted:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One value per month, the month's fingerprints end to end: a million come back as 16 MB in a few rows,
+            # sliced here, instead of a million rows each turned into a Python object by the driver.
+            cursor.execute(
+                f"SELECT string_agg(fingerprint, ''::bytea) FROM {TABLE} "  # noqa: S608
+                "WHERE force_id = %s AND month = ANY(%s) GROUP BY month",
+                [force_id, wanted],
+            )
+            found: set[bytes] = set()
+            for (joined,) in cursor.fetchall():
+                blob = bytes(joined)
+                found.update([blob[i : i + 16] for i in range(0, len(blob), 16)])
+            return found
+        placeholders = ", ".join(["%s"] * len(wanted))
+        cursor.execute(
+            f"SELECT fingerprint FROM {TABLE} WHERE force_id = %s AND month IN ({placeholders})",  # noqa: S608
+            [force_id, *wanted],
         )
-        return {row[0].isoformat() for row in cursor.fetchall()}
+        return {bytes(row[0]) for row in cursor.fetchall()}
 
 
-class Sink(Protocol):
-    def open(self) -> None: ...
-    def write(self, row: Normalised, fingerprint: bytes) -> bool: ...
-    def finish(self) -> int: ...
-    def abort(self) -> None: ...
+class StoredFingerprints:
+    """What the force already holds, as far as this import's rows could duplicate it (see the module docstring).
+
+    `maybe` holds the months (with neighbours) where a row may be a duplicate; `known(month)` fetches, once, the
+    stored fingerprints of the month and its neighbours into `existing`. `before_fetch` runs first (PostgreSQL
+    ends its COPY in progress, so the fetch sees every row written so far).
+    """
+
+    def __init__(self, force_id: int) -> None:
+        self.force_id = force_id
+        self.occupied: set[str] = set()
+        self.maybe: set[str] = set()
+        self.existing: set[bytes] = set()
+        self._fetched: set[str] = set()
+
+    def load_months(self) -> None:
+        self.occupied = occupied_months(self.force_id)
+        self.maybe = {n for m in self.occupied for n in neighbours(m)}
+
+    def known(self, month: str, before_fetch: Any = None) -> set[bytes]:
+        wanted = [m for m in neighbours(month) if m in self.occupied and m not in self._fetched]
+        if wanted:
+            self._fetched.update(wanted)
+            if before_fetch is not None:
+                before_fetch()
+            self.existing |= fetch_fingerprints(self.force_id, wanted)
+        return self.existing
+
+    def is_stored(self, month: str, fingerprint: bytes, before_fetch: Any = None) -> bool:
+        return month in self.maybe and fingerprint in self.known(month, before_fetch)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -81,74 +147,66 @@ def copy_line(row: Normalised, fingerprint: bytes, *, extra: bool, tail: str) ->
     operation = row.policing_operation.translate(_COPY_ESCAPES) if row.policing_operation else ""
     middle = f"\t{row.extra.copy}" if extra else ""
     return (
-        f"\\\\x{fingerprint.hex()}\t{row.occurred_at}\t{row.month}\t{row.financial_year}\t"
+        f"\\\\x{fingerprint.hex()}\t{row.occurred_at}\t{row.month}\t"
         f"{row.latitude or chr(92) + 'N'}\t{row.longitude or chr(92) + 'N'}\t{operation}\t"
         f"{row.categorical.copy}{middle}{tail}"
     )
 
 
-class PostgresSink:
-    """See the module docstring. The hot loop appends COPY lines to `fresh` itself and calls `flush_if_full()`;
-    `flush()` empties the list in place, so holding a reference to it is safe."""
+class Sink:
+    """Rows in, records out: `open()`, `write()` each normalised row, then `finish()` (or `abort()`)."""
+
+    def __init__(self, *, force_id: int, batch_id: int) -> None:
+        self.force_id = force_id
+        self.batch_id = batch_id
+        self.stored = StoredFingerprints(force_id)
+        self.inserted = 0
+
+    def open(self) -> None:
+        lock_force(self.force_id)
+        self.stored.load_months()
+
+    def write(self, row: Normalised, fingerprint: bytes) -> bool:
+        """Queue the row unless it is already stored; False when it is a duplicate."""
+        raise NotImplementedError
+
+    def finish(self) -> int:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+class PostgresSink(Sink):
+    """COPY into the records table. The hot loop (pipeline) appends COPY lines to `fresh` itself and calls
+    `flush()` when it holds FLUSH_ROWS; `flush()` empties the list in place, so holding a reference to it is safe."""
 
     FLUSH_ROWS = 65536
 
     def __init__(self, *, force_id: int, batch_id: int, extra_columns: bool) -> None:
-        self.force_id = force_id
-        self.batch_id = batch_id
+        super().__init__(force_id=force_id, batch_id=batch_id)
         self.extra = extra_columns
         self.columns = ALL_COLUMNS if extra_columns else POLICE_UK_COLUMNS
         self.tail = f"\t{force_id}\t{batch_id}\n"
-        # Months (and their neighbours) already holding records of the force: rows there may be duplicates.
-        self.maybe_months: set[str] = set()
-        self._occupied: set[str] = set()
-        self._fetched: set[str] = set()
-        # Fingerprints already stored for the months fetched so far.
-        self.existing: set[bytes] = set()
         self.fresh: list[str] = []
-        self.inserted = 0
         self._cursor: Any = None
         self._copy: Any = None
         self._copy_cm: Any = None
 
     def open(self) -> None:
-        lock_force(self.force_id)
-        self._occupied = occupied_months(self.force_id)
-        self.maybe_months = _with_neighbours(self._occupied)
+        super().open()
         self._cursor = connection.cursor()
 
     def known(self, month: str) -> set[bytes]:
-        """The stored fingerprints that a row of this month could duplicate (fetched once per month).
-
-        A record's month can depend on the file it came in (the declared-month rule), so the neighbouring months
-        are fetched too. The fetch runs on the import's own connection and transaction, ending the COPY in
-        progress first if there is one (the next flush starts another), so it sees everything written so far.
-        """
-        wanted = [m for m in _neighbours(month) if m in self._occupied and m not in self._fetched]
-        if wanted:
-            self._fetched.update(wanted)
-            self._end_copy()
-            raw = connection.connection
-            with raw.cursor(name="scrutiny_import_known", binary=True) as cursor:
-                cursor.execute(
-                    f"SELECT fingerprint FROM {TABLE} WHERE force_id = %s AND month = ANY(%s)",  # noqa: S608
-                    [self.force_id, [date.fromisoformat(m) for m in wanted]],
-                )
-                while rows := cursor.fetchmany(50_000):
-                    self.existing.update([bytes(row[0]) for row in rows])
-        return self.existing
+        return self.stored.known(month, self._end_copy)
 
     def write(self, row: Normalised, fingerprint: bytes) -> bool:
-        """Queue the row unless it is already stored; False when it is a duplicate."""
-        if row.month in self.maybe_months and fingerprint in self.known(row.month):
+        if self.stored.is_stored(row.month, fingerprint, self._end_copy):
             return False
         self.fresh.append(copy_line(row, fingerprint, extra=self.extra, tail=self.tail))
-        self.flush_if_full()
-        return True
-
-    def flush_if_full(self) -> None:
         if len(self.fresh) >= self.FLUSH_ROWS:
             self.flush()
+        return True
 
     def flush(self) -> None:
         if self.fresh:
@@ -158,8 +216,8 @@ class PostgresSink:
                 # A writer thread sends while this one formats the next rows (libpq releases the GIL).
                 self._copy_cm = raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN", writer=_BoundedWriter(raw))
                 self._copy = self._copy_cm.__enter__()
-            # Each line starts with its fingerprint, so sorting a chunk sends it in fingerprint order: the unique
-            # index then takes its entries page by page instead of at random (about a fifth faster measured).
+            # Each line starts with its fingerprint, which starts with the time: a sorted chunk fills the
+            # (force, month, fingerprint) index page by page instead of at random.
             self.fresh.sort()
             self._copy.write("".join(self.fresh))
             self.inserted += len(self.fresh)
@@ -192,37 +250,27 @@ class _BoundedWriter(QueuedLibpqWriter):
         self._queue = type(self._queue)(maxsize=256)
 
 
-def _neighbours(month: str) -> tuple[str, str, str]:
-    d = date.fromisoformat(month)
-    before = date(d.year - (d.month == 1), (d.month - 2) % 12 + 1, 1)
-    after = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return before.isoformat(), month, after.isoformat()
-
-
-def _with_neighbours(months: set[str]) -> set[str]:
-    return {n for m in months for n in _neighbours(m)}
-
-
-class ExecutemanySink:
-    """INSERT OR IGNORE (SQLite) / INSERT ... ON CONFLICT DO NOTHING in chunks."""
+class ExecutemanySink(Sink):
+    """INSERT in chunks (SQLite, or PostgreSQL for a single corrected row)."""
 
     _CHUNK = 2000
 
     def __init__(self, *, force_id: int, batch_id: int) -> None:
+        super().__init__(force_id=force_id, batch_id=batch_id)
         self._tail = (force_id, batch_id)
         self._sqlite = connection.vendor == "sqlite"
         self._rows: list[tuple[Any, ...]] = []
-        self.inserted = 0
         placeholders = ", ".join(["%s"] * len(ALL_COLUMNS))
-        columns = ", ".join(ALL_COLUMNS)
-        verb = "INSERT OR IGNORE" if self._sqlite else "INSERT"
-        suffix = "" if self._sqlite else " ON CONFLICT DO NOTHING"
-        self._sql = f"{verb} INTO {TABLE} ({columns}) VALUES ({placeholders}){suffix}"
+        self._sql = f"INSERT INTO {TABLE} ({', '.join(ALL_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+        self._cursor: Any = None
 
     def open(self) -> None:
+        super().open()
         self._cursor = connection.cursor()
 
     def write(self, row: Normalised, fingerprint: bytes) -> bool:
+        if self.stored.is_stored(row.month, fingerprint, self._flush):
+            return False
         occurred_at = row.occurred_at
         if self._sqlite:
             # Django keeps times in SQLite as naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
@@ -232,7 +280,6 @@ class ExecutemanySink:
                 fingerprint,
                 occurred_at,
                 row.month,
-                row.financial_year,
                 row.latitude,
                 row.longitude,
                 row.policing_operation,
@@ -243,12 +290,12 @@ class ExecutemanySink:
         )
         if len(self._rows) >= self._CHUNK:
             self._flush()
-        return True  # whether it was new is known only when the chunk is written
+        return True
 
     def _flush(self) -> None:
         if self._rows:
             self._cursor.executemany(self._sql, self._rows)
-            self.inserted += max(self._cursor.rowcount, 0)
+            self.inserted += len(self._rows)
             self._rows = []
 
     def finish(self) -> int:

@@ -19,6 +19,7 @@ from scrutiny.models.reviews import (
     SessionPresence,
     SessionRecord,
 )
+from scrutiny.models.sync import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 
 __all__ = [
     "ActionTaken",
@@ -40,4 +41,8 @@ __all__ = [
     "ReviewSession",
     "SessionPresence",
     "SessionRecord",
+    "SourceMonth",
+    "SourceMonthStatus",
+    "SyncRun",
+    "SyncRunStatus",
 ]

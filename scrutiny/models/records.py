@@ -8,6 +8,7 @@ officers appear only as keyed pseudonyms and grounds text only after masking (do
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,12 @@ from django.utils import timezone
 
 from panels.models import Organisation
 from scrutiny import choices
+
+
+def financial_year(month: date) -> str:
+    """April to March: June 2025 → "2025-26", March 2025 → "2024-25"."""
+    start = month.year if month.month >= 4 else month.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
 
 
 class ImportBatch(models.Model):
@@ -58,6 +65,9 @@ class ImportBatch(models.Model):
         default=0, help_text="Blank lines and repeated header rows: not records, so not counted as read."
     )
     error = models.TextField(blank=True)
+    # What the importer saw and put right without changing any search (a re-saved file's row-index column,
+    # coordinates written as floating point, another encoding or delimiter...), one sentence each (docs/import.md).
+    notes = models.JSONField(default=list, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -88,6 +98,12 @@ class ImportBatch(models.Model):
         return self.status in (choices.BatchStatus.FINISHED, choices.BatchStatus.FAILED)
 
 
+class EncounterRecordQuerySet(models.QuerySet["EncounterRecord"]):
+    def current(self) -> EncounterRecordQuerySet:
+        """Records still published by their source: what statistics count and samples draw from."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class EncounterRecord(models.Model):
     kind = models.CharField(max_length=20, choices=choices.Kind.choices)
     # The three foreign keys of this table have no database constraint (db_constraint=False). A PostgreSQL
@@ -107,14 +123,19 @@ class EncounterRecord(models.Model):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, related_name="records", db_index=False, db_constraint=False
     )
-    # SHA-256 of the normalised content, with the occurrence of that same content earlier in the batch (0, 1, ...)
-    # written into its last four bytes for repeats. So two identical searches in one file are both kept, and
-    # importing the file (or an overlapping one) again adds nothing.
-    fingerprint = models.BinaryField(max_length=32, editable=False)
+    # 16 bytes that identify the normalised content (scrutiny/importing/fingerprints.py): the time in seconds since
+    # 1970 (4 bytes, big-endian, so a file's rows in time order fill the index from left to right), then 12 bytes of
+    # the content's SHA-256, the last four replaced by the occurrence of that same content earlier in the batch
+    # (1, 2, ...) for repeats. So two identical searches in one file are both kept, and importing the file (or an
+    # overlapping one, or a re-saved copy of it) again adds nothing.
+    fingerprint = models.BinaryField(max_length=16, editable=False)
 
     occurred_at = models.DateTimeField()
     month = models.DateField(help_text="First day of the month the record belongs to (Europe/London).")
-    financial_year = models.CharField(max_length=7, help_text='April to March, e.g. "2025-26".')
+    # Set when data.police.uk re-published the record's month without it (scrutiny/sync/). A withdrawn record is
+    # kept, so review sessions that sampled it still show it (with a note), but statistics and new samples leave it
+    # out from then on; it comes back (withdrawn_at cleared) if the source publishes it again.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     # --- data.police.uk fields -------------------------------------------------------------------------------
     search_type = models.CharField(max_length=20, choices=choices.SearchType.choices, blank=True)
@@ -183,22 +204,29 @@ class EncounterRecord(models.Model):
         "outcome", max_length=20, choices=choices.UseOfForceOutcome.choices, blank=True, default="", db_default=""
     )
 
+    objects = EncounterRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["occurred_at", "pk"]
+        # One index besides the primary key, serving both de-duplication and reporting: imports fetch a month's
+        # fingerprints from it (an index-only range), reports range over (force, month), and a financial year is a
+        # range of months. Every index costs each import, so there is no other (bench/README.md measures each
+        # choice). A record's month follows from its time (and, within a day, from the month its file declares):
+        # the importer also checks the neighbouring months, so the same content is never stored twice.
         constraints = [
-            models.UniqueConstraint(fields=["force", "fingerprint"], name="record_fingerprint_unique_per_force"),
-        ]
-        # The reporting indexes (issue 3: month, financial year and the vehicle-only flag). Reports read one force
-        # over a period and leave vehicle-only searches out, then group by ethnicity: each index leads with force and
-        # period and carries the flag. No index on ethnic group: grouping happens after the period is found, and every
-        # index costs each import (bench/README.md).
-        indexes = [
-            models.Index(fields=["force", "month", "vehicle_only"], name="record_force_month"),
-            models.Index(fields=["force", "financial_year", "vehicle_only"], name="record_force_fy"),
+            models.UniqueConstraint(fields=["force", "month", "fingerprint"], name="record_force_month_fingerprint"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} ({self.occurred_at:%d %b %Y})"
+
+    @property
+    def financial_year(self) -> str:
+        return financial_year(self.month)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def fingerprint_hex(self) -> str:

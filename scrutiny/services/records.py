@@ -8,6 +8,7 @@ record it.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import logging
@@ -29,11 +30,11 @@ from panels.models import Organisation
 from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.importing import ImportFailed, ImportResult, count_lines, detect_format, run_import
+from scrutiny.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
 from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, parse_file_name
 from scrutiny.importing.normalise import Protected, Rejected, make_normaliser
-from scrutiny.importing.pipeline import nth_fingerprint
 from scrutiny.importing.readers import open_reader
-from scrutiny.importing.sinks import ExecutemanySink, lock_force
+from scrutiny.importing.sinks import ExecutemanySink, lock_force, neighbours
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.reporting import records_changed
 
@@ -70,12 +71,15 @@ def record_viewed(*, record: EncounterRecord, by: Any, context: str = "") -> Non
 
 
 def force_for_police_uk_id(police_uk_id: str) -> Organisation:
-    """The force with this data.police.uk id, or ImportFailed saying how to add it."""
+    """The force with this data.police.uk id (every force of England and Wales exists from the first migrate), or
+    ImportFailed naming the ids there are."""
     force = Organisation.objects.filter(kind=Organisation.Kind.FORCE, police_uk_id=police_uk_id).first()
     if force is None:
+        known = Organisation.objects.filter(kind=Organisation.Kind.FORCE).exclude(police_uk_id="")
+        close = difflib.get_close_matches(police_uk_id, list(known.values_list("police_uk_id", flat=True)), n=1)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
         raise ImportFailed(
-            f'unknown force "{police_uk_id}": add it first as an organisation of kind "Police force" with '
-            f'data.police.uk force id "{police_uk_id}" (Django admin → Organisations)'
+            f'unknown force "{police_uk_id}": {hint}the data.police.uk force ids are listed in docs/forces.md'
         )
     return force
 
@@ -406,9 +410,10 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         row.save(update_fields=["reasons", "raw_values", "protected"])
         return {"status": "rejected", "reasons": result.reasons, "record": None}
 
-    # Its occurrence in the batch: after any identical record this batch already holds.
-    first = hashlib.sha256(result.content).digest()
-    records = EncounterRecord.objects.filter(force=batch.force)
+    # Its occurrence in the batch: after any identical record this batch already holds. Stored records of the
+    # same content can only be in its month or a neighbour (sinks.StoredFingerprints).
+    first = first_fingerprint(result.content, epoch_seconds(result.occurred_at))
+    records = EncounterRecord.objects.filter(force=batch.force, month__in=neighbours(result.month))
     occurrence = 0
     while True:
         fingerprint = nth_fingerprint(first, occurrence)

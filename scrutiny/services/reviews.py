@@ -120,6 +120,8 @@ def _add(session: ReviewSession, record_id: int) -> SessionRecord:
         raise ReviewError(f"Record {record_id} is a {record.get_kind_display().lower()} record; this session is not.")
     if record.pii_flagged and record.redaction_checked_at is None:
         raise ReviewError(f"Record {record_id} is waiting for a coordinator's redaction check; members cannot see it.")
+    if record.withdrawn_at is not None:
+        raise ReviewError(f"Record {record_id} was withdrawn: data.police.uk no longer publishes it.")
     if SessionRecord.objects.filter(session=session, record=record).exists():
         raise ReviewError(f"Record {record_id} is already in this session.")
     last = SessionRecord.objects.filter(session=session).aggregate(m=Max("position"))["m"] or 0

@@ -38,6 +38,7 @@ from tests.factories import (
 )
 from tests.frontend.helpers import page_text, visible
 from tests.scrutiny.factories import (
+    area_of,
     make_batch,
     make_escalation,
     make_finding,
@@ -221,7 +222,7 @@ def small_force() -> Organisation:
 
 
 def test_counts_under_10_are_not_shown_in_the_pack(small_force: Organisation, client: Client) -> None:
-    area = small_force.force_area
+    area = area_of(small_force)
     pack = build_pack(area, DEMO_QUARTER, today=date(2026, 1, 5))
     rates = rows_by_first(pack, "rates")
     assert rates["White"][1] == 30
@@ -287,7 +288,7 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
     )
     make_survey(panel, by=coordinator, title="Still a draft")  # never listed
 
-    pack = build_pack(small_force.force_area, DEMO_QUARTER, today=date(2026, 1, 5))
+    pack = build_pack(area_of(small_force), DEMO_QUARTER, today=date(2026, 1, 5))
     reviews = pack.reviews
     assert reviews.sessions == [session]
     assert (reviews.records_sampled, reviews.records_reviewed) == (12, 11)
@@ -306,9 +307,9 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
     RecommendationUpdate.objects.create(
         recommendation=late, text="Done.", source=RecommendationUpdate.Source.OPCC, complete=True
     )
-    assert build_pack(small_force.force_area, DEMO_QUARTER, today=date(2026, 1, 5)).consultation.overdue == 0
+    assert build_pack(area_of(small_force), DEMO_QUARTER, today=date(2026, 1, 5)).consultation.overdue == 0
     # The next quarter held none of it.
-    later = build_pack(small_force.force_area, Quarter(2025, 4), today=date(2026, 1, 5))
+    later = build_pack(area_of(small_force), Quarter(2025, 4), today=date(2026, 1, 5))
     assert (later.reviews.sessions, later.reviews.findings, later.escalations.report.total) == ([], 0, 0)
     assert later.escalations.open_from_before == 1
     assert later.consultation.consultations == []
@@ -339,7 +340,7 @@ def urls(area: str, quarter: str = DEMO_QUARTER.slug) -> list[str]:
 def test_the_areas_opcc_officers_and_panel_coordinators_read_the_pack(
     small_force: Organisation, coordinator: User, client: Client
 ) -> None:
-    area = small_force.force_area
+    area = area_of(small_force)
     for user in (opcc_officer(area), coordinator):
         client.force_login(user)
         listing = client.get(reverse("pack-list"))
@@ -354,7 +355,7 @@ def test_the_areas_opcc_officers_and_panel_coordinators_read_the_pack(
 def test_outsiders_members_and_other_areas_staff_are_refused(
     small_force: Organisation, panel: Panel, member: User, outsider: User, client: Client
 ) -> None:
-    area = small_force.force_area
+    area = area_of(small_force)
     other_area = ForceArea.objects.exclude(pk=area.pk).order_by("code").first()
     assert other_area is not None
     other_force = make_force(code=other_area.code, police_uk_id="elsewhere", name="Elsewhere Police")
@@ -405,7 +406,7 @@ def test_outsiders_members_and_other_areas_staff_are_refused(
 def test_a_bad_quarter_is_refused_with_a_reason_and_nothing_stored(
     small_force: Organisation, client: Client, quarter: str, says: str
 ) -> None:
-    area = small_force.force_area
+    area = area_of(small_force)
     client.force_login(opcc_officer(area))
     before = AuditEvent.objects.count()
     for url in urls(area.code, quarter):
@@ -417,7 +418,7 @@ def test_a_bad_quarter_is_refused_with_a_reason_and_nothing_stored(
 
 
 def test_an_unknown_area_is_not_found(small_force: Organisation, client: Client) -> None:
-    client.force_login(opcc_officer(small_force.force_area))
+    client.force_login(opcc_officer(area_of(small_force)))
     for url in urls("E99999999"):
         assert client.get(url).status_code == 404
 
@@ -426,7 +427,7 @@ def test_an_outsider_asking_for_a_bad_quarter_is_refused_before_it_is_read(
     small_force: Organisation, outsider: User, client: Client
 ) -> None:
     client.force_login(outsider)
-    assert client.get(urls(small_force.force_area.code, "nonsense")[0]).status_code == 403
+    assert client.get(urls(area_of(small_force).code, "nonsense")[0]).status_code == 403
 
 
 # --- quarters ----------------------------------------------------------------------------------------------------

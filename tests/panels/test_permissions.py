@@ -198,7 +198,7 @@ def test_an_opcc_officer_role_ends_with_its_end_date(client: Client, panel: Pane
 
 def test_an_opcc_officer_role_at_a_police_force_gives_no_oversight(client: Client, panel: Panel) -> None:
     # Only an OPCC's officers oversee panels; the same role name recorded against a force grants nothing.
-    force = OrganisationFactory.create(kind=Organisation.Kind.FORCE, police_uk_id="cheshire")
+    force = Organisation.objects.get(kind=Organisation.Kind.FORCE, police_uk_id="cheshire")
     user = StaffRoleFactory.create(organisation=force, role=StaffRole.Role.OPCC_OFFICER).user
     enrol_totp(user)
     client.force_login(user)

@@ -13,8 +13,9 @@ from django.db.utils import IntegrityError
 from panels.models import Organisation
 from scrutiny import choices
 from scrutiny.importing import ImportFailed, detect_format, parse_file_name, run_import
-from scrutiny.importing.normalise import Dates, financial_year
+from scrutiny.importing.normalise import Dates
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.models.records import financial_year
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import ImportBatchFactory
 

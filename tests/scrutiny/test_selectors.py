@@ -16,7 +16,7 @@ from scrutiny.models import EncounterRecord, ImportBatch
 from scrutiny.permissions import forces_for_user, may_handle_records
 from scrutiny.selectors import RecordFilters
 from tests.factories import MembershipFactory, OrganisationFactory, StaffRoleFactory, UserFactory
-from tests.scrutiny.factories import make_batch, make_force, make_record
+from tests.scrutiny.factories import area_of, make_batch, make_force, make_record
 from tests.scrutiny.records_support import force_fixture, other_coordinator_fixture  # noqa: F401
 
 
@@ -146,5 +146,5 @@ def test_batches_are_listed_per_force(coordinator: User, force: Organisation, ot
 
 
 def test_a_second_force_in_the_same_area_is_the_coordinators_too(coordinator: User, force: Organisation) -> None:
-    transport = make_force(code=force.force_area.code, police_uk_id="cheshire-transport", name="Cheshire Transport")
+    transport = make_force(code=area_of(force).code, police_uk_id="cheshire-transport", name="Cheshire Transport")
     assert set(forces_for_user(coordinator)) == {force, transport}

@@ -101,15 +101,8 @@ class Command(BaseCommand):
 
     def _load(self) -> tuple[dict[str, User], Organisation]:
         area = ForceArea.objects.get(code=AREA_CODE)
-        force, _ = Organisation.objects.get_or_create(
-            slug="cheshire-constabulary",
-            defaults={
-                "name": "Cheshire Constabulary",
-                "kind": Organisation.Kind.FORCE,
-                "force_area": area,
-                "police_uk_id": census.POLICE_UK_IDS[AREA_CODE],
-            },
-        )
+        # Every force exists from the first migrate (panels/forces.py).
+        force = Organisation.objects.get(kind=Organisation.Kind.FORCE, police_uk_id=census.POLICE_UK_IDS[AREA_CODE])
         opcc, _ = Organisation.objects.get_or_create(
             slug="cheshire-opcc",
             defaults={
@@ -359,7 +352,7 @@ class Command(BaseCommand):
     def _print(self, users: dict[str, User], imported: int) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Demo loaded: Cheshire force area, its OPCC, three panels."))
-        records = EncounterRecord.objects.filter(force__slug="cheshire-constabulary").count()
+        records = EncounterRecord.objects.filter(force__police_uk_id=census.POLICE_UK_IDS[AREA_CODE]).count()
         note = f", {imported} imported now" if imported else ""
         out.write(
             f"Real stop-and-search records for Cheshire, June to September 2025 (data.police.uk): {records}{note}."
