@@ -2,7 +2,7 @@
 JSON the command and the API return (docs/disproportionality.md holds the definitions).
 
 Each report runs one grouped query over the records table (the database counts, never a Python loop over records),
-then hands plain counts to the pure statistics in scrutiny/stats.py. Reports are cached per query under a key that
+then hands plain counts to the pure statistics in scrutiny/stats/. Reports are cached per query under a key that
 holds the parameters and a data version per force; importing records for a force changes that force's version
 (`records_changed`, called by the import service), so a cached report never outlives the data it was made from.
 

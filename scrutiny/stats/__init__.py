@@ -4,6 +4,9 @@ Panel reviews: Fleiss' kappa and shares judged. Disproportionality (docs/disprop
 rate ratios with their 95% intervals, find and arrest rates with Wilson intervals, the bounds a ratio could take if
 the searches with ethnicity not stated were allocated, the Relative Rate Index, and the small-number rules.
 The database queries that feed these live in scrutiny/reporting.py.
+
+Comparing forces (docs/national.md): funnel plots and over-dispersion in `scrutiny.stats.funnel`, ranks with their
+intervals in `scrutiny.stats.ranks`; the queries that feed them live in scrutiny/national.py.
 """
 
 from __future__ import annotations
@@ -351,3 +354,17 @@ def relative_rate_index(stages: Sequence[Stage], reference: str = REFERENCE) -> 
 def share_is_shown(hits: int, n: int) -> bool:
     """A share may be public when both its numerator and its denominator are 10 or more."""
     return not is_suppressed(hits) and not is_suppressed(n)
+
+
+def cells_to_hide[K](cells: Mapping[K, int]) -> set[K]:
+    """The cells of a published sum (a column whose total is shown) that must be hidden: every count under 10, and
+    then, while the hidden cells add up to 1 to 9 (the total less the cells shown would give that small number
+    away), the smallest cell still shown as well (the first key on a tie). Hidden cells adding up to 0 identify
+    nobody."""
+    hidden = {k for k, v in cells.items() if is_suppressed(v)}
+    while 0 < sum(cells[k] for k in hidden) < SUPPRESS_BELOW:
+        shown = sorted((k for k in cells if k not in hidden), key=lambda k: (cells[k], str(k)))
+        if not shown:
+            break
+        hidden.add(shown[0])
+    return hidden
