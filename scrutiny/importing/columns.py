@@ -12,6 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from scrutiny.importing import pgbinary
+
 ROW_COLUMNS: tuple[str, ...] = (
     "fingerprint",
     "occurred_at",
@@ -79,9 +81,10 @@ def copy_text(value: Any) -> str:
 class Segment(NamedTuple):
     """Some columns' values, ready for either sink, and their contribution to the fingerprint."""
 
-    values: tuple[Any, ...]
-    copy: str
+    values: tuple[Any, ...]  # for executemany: lists already as JSON text
+    copy: str  # COPY text format
     content: str
+    binary: bytes  # COPY binary format (pgbinary): the fields one after another
 
 
 def segment(columns: Sequence[str], values: Sequence[Any]) -> Segment:
@@ -90,4 +93,9 @@ def segment(columns: Sequence[str], values: Sequence[Any]) -> Segment:
     content = "\x1f".join(
         "" if v is None else ("1" if v is True else "0" if v is False else str(v)) for v in sql_values
     )
-    return Segment(values=sql_values, copy="\t".join(copy_text(v) for v in sql_values), content=content)
+    return Segment(
+        values=sql_values,
+        copy="\t".join(copy_text(v) for v in sql_values),
+        content=content,
+        binary=pgbinary.fields(values),
+    )

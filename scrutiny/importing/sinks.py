@@ -10,10 +10,10 @@ One rule decides what is already stored, for every database (`StoredFingerprints
   not among them. Neighbours, because a record's month can depend on the month its file declares
   (normalise.Dates), so the same content may have been stored under the month before or after.
 
-PostgreSQL: rows stream with COPY straight into the records table, in chunks sorted by fingerprint (that is, by
-time), with a writer thread sending while Python formats the next chunk. Measured on 1M rows this beats a staging
-table with INSERT ... SELECT ... ON CONFLICT or an anti-join (bench/README.md): the staging table is a second write
-of every row.
+PostgreSQL: rows stream with binary COPY (pgbinary) straight into the records table, in chunks sorted by
+fingerprint (that is, by time), with a writer thread sending while Python builds the next chunk. Measured on 1M rows
+this beats a staging table with INSERT ... SELECT ... ON CONFLICT or an anti-join (bench/README.md): the staging table
+is a second write of every row.
 
 SQLite (and anything else): INSERT in chunks with executemany.
 
@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
+from scrutiny.importing import pgbinary
 from scrutiny.importing.columns import ALL_COLUMNS, CATEGORICAL_COLUMNS, CONSTANT_COLUMNS, ROW_COLUMNS
 from scrutiny.importing.normalise import Normalised
 from scrutiny.models import EncounterRecord
@@ -87,18 +88,19 @@ def fetch_fingerprints(force_id: int, months: Iterable[str]) -> set[bytes]:
         return set()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One value per month, the month's fingerprints end to end: a million come back as 16 MB in a few rows,
-            # sliced here, instead of a million rows each turned into a Python object by the driver.
+            # The fingerprints end to end in one value: a million come back as 16 MB in one row, sliced here, instead
+            # of a million rows each turned into a Python object by the driver. (No GROUP BY: one aggregate needs no
+            # sort, where grouping by month sorted a million rows.)
             cursor.execute(
                 f"SELECT string_agg(fingerprint, ''::bytea) FROM {TABLE} "  # noqa: S608
-                "WHERE force_id = %s AND month = ANY(%s) GROUP BY month",
+                "WHERE force_id = %s AND month = ANY(%s)",
                 [force_id, wanted],
             )
-            found: set[bytes] = set()
-            for (joined,) in cursor.fetchall():
-                blob = bytes(joined)
-                found.update([blob[i : i + 16] for i in range(0, len(blob), 16)])
-            return found
+            joined = cursor.fetchone()[0]
+            if joined is None:
+                return set()
+            blob = bytes(joined)
+            return {blob[i : i + 16] for i in range(0, len(blob), 16)}
         placeholders = ", ".join(["%s"] * len(wanted))
         cursor.execute(
             f"SELECT fingerprint FROM {TABLE} WHERE force_id = %s AND month IN ({placeholders})",  # noqa: S608
@@ -139,18 +141,58 @@ class StoredFingerprints:
         return month in self.maybe and fingerprint in self.known(month, before_fetch)
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def unix_micros(occurred_at: str) -> int:
+    """Microseconds since 1970 of an ISO 8601 time with an offset."""
+    moment = datetime.fromisoformat(occurred_at)
+    return (moment - _UNIX_EPOCH) // _MICROSECOND
 
 
-def copy_line(row: Normalised, fingerprint: bytes, *, extra: bool, tail: str) -> str:
-    """A row in COPY text format, in POLICE_UK_COLUMNS order (or ALL_COLUMNS when `extra`)."""
-    operation = row.policing_operation.translate(_COPY_ESCAPES) if row.policing_operation else ""
-    middle = f"\t{row.extra.copy}" if extra else ""
-    return (
-        f"\\\\x{fingerprint.hex()}\t{row.occurred_at}\t{row.month}\t"
-        f"{row.latitude or chr(92) + 'N'}\t{row.longitude or chr(92) + 'N'}\t{operation}\t"
-        f"{row.categorical.copy}{middle}{tail}"
-    )
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class BinaryRows:
+    """Binary COPY rows for the records table (pgbinary), with the per-value pieces cached: a month's date, a
+    place's two numerics. `tail` is the constant end of every row (force and batch)."""
+
+    def __init__(self, *, force_id: int, batch_id: int, extra: bool) -> None:
+        count = len(ALL_COLUMNS if extra else POLICE_UK_COLUMNS)
+        self.head = pgbinary.row_header(count) + pgbinary.length(16)  # the field count, the fingerprint's length
+        self.tail = pgbinary.int8(force_id) + pgbinary.int8(batch_id)
+        self.extra = extra
+        self._months: dict[str, bytes] = {}
+        self._places: dict[tuple[str | None, str | None], bytes] = {}
+
+    def month(self, month: str) -> bytes:
+        found = self._months.get(month)
+        if found is None:
+            found = self._months[month] = pgbinary.day(month)
+        return found
+
+    def place(self, latitude: str | None, longitude: str | None) -> bytes:
+        key = (latitude, longitude)
+        found = self._places.get(key)
+        if found is None:
+            found = pgbinary.numeric(latitude) + pgbinary.numeric(longitude)
+            if len(self._places) < 200_000:
+                self._places[key] = found
+        return found
+
+    def row(self, row: Normalised, fingerprint: bytes) -> bytes:
+        """The whole row, in POLICE_UK_COLUMNS order (or ALL_COLUMNS when `extra`)."""
+        return b"".join(
+            (
+                self.head,
+                fingerprint,
+                pgbinary.timestamptz_micros(unix_micros(row.occurred_at)),
+                self.month(row.month),
+                self.place(row.latitude, row.longitude),
+                pgbinary.text(row.policing_operation),
+                row.categorical.binary,
+                row.extra.binary if self.extra else b"",
+                self.tail,
+            )
+        )
 
 
 class Sink:
@@ -178,17 +220,16 @@ class Sink:
 
 
 class PostgresSink(Sink):
-    """COPY into the records table. The hot loop (pipeline) appends COPY lines to `fresh` itself and calls
-    `flush()` when it holds FLUSH_ROWS; `flush()` empties the list in place, so holding a reference to it is safe."""
+    """Binary COPY into the records table. The hot loop (pipeline) appends rows built with `rows` to `fresh` itself
+    and calls `flush()` when it holds FLUSH_ROWS; `flush()` empties the list in place, so holding it is safe."""
 
     FLUSH_ROWS = 65536
 
     def __init__(self, *, force_id: int, batch_id: int, extra_columns: bool) -> None:
         super().__init__(force_id=force_id, batch_id=batch_id)
-        self.extra = extra_columns
         self.columns = ALL_COLUMNS if extra_columns else POLICE_UK_COLUMNS
-        self.tail = f"\t{force_id}\t{batch_id}\n"
-        self.fresh: list[str] = []
+        self.rows = BinaryRows(force_id=force_id, batch_id=batch_id, extra=extra_columns)
+        self.fresh: list[bytes] = []
         self._cursor: Any = None
         self._copy: Any = None
         self._copy_cm: Any = None
@@ -203,7 +244,7 @@ class PostgresSink(Sink):
     def write(self, row: Normalised, fingerprint: bytes) -> bool:
         if self.stored.is_stored(row.month, fingerprint, self._end_copy):
             return False
-        self.fresh.append(copy_line(row, fingerprint, extra=self.extra, tail=self.tail))
+        self.fresh.append(self.rows.row(row, fingerprint))
         if len(self.fresh) >= self.FLUSH_ROWS:
             self.flush()
         return True
@@ -213,19 +254,23 @@ class PostgresSink(Sink):
             if self._copy is None:
                 columns = ", ".join(self.columns)
                 raw = self._cursor.cursor
-                # A writer thread sends while this one formats the next rows (libpq releases the GIL).
-                self._copy_cm = raw.copy(f"COPY {TABLE} ({columns}) FROM STDIN", writer=_BoundedWriter(raw))
+                # A writer thread sends while this one builds the next rows (libpq releases the GIL).
+                self._copy_cm = raw.copy(
+                    f"COPY {TABLE} ({columns}) FROM STDIN (FORMAT BINARY)", writer=_BoundedWriter(raw)
+                )
                 self._copy = self._copy_cm.__enter__()
-            # Each line starts with its fingerprint, which starts with the time: a sorted chunk fills the
-            # (force, month, fingerprint) index page by page instead of at random.
+                self._copy.write(pgbinary.SIGNATURE)
+            # Every row starts with the same field count and length, then its fingerprint, which starts with the
+            # time: a sorted chunk fills the (force, month, fingerprint) index page by page instead of at random.
             self.fresh.sort()
-            self._copy.write("".join(self.fresh))
+            self._copy.write(b"".join(self.fresh))
             self.inserted += len(self.fresh)
             self.fresh.clear()
 
     def _end_copy(self) -> None:
         self.flush()
         if self._copy_cm is not None:
+            self._copy.write(pgbinary.TRAILER)
             self._copy_cm.__exit__(None, None, None)
             self._copy = self._copy_cm = None
 
