@@ -170,6 +170,17 @@ if _tasks_backend not in _TASKS_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASKS_BACKENDS)}, not {_tasks_backend!r}.")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
 
+# --- data.police.uk sync (scrutiny/sync/, docs/sync.md) -------------------------------------
+# The API the sync and `importrecords --fetch` read. Point it at `manage.py replaypoliceuk` to work offline.
+POLICE_UK_API_URL = env_str("POLICE_UK_API_URL", "https://data.police.uk/api")
+# How many of the newest months every run fetches again: forces re-submit, and data.police.uk re-publishes them.
+SYNC_RECENT_MONTHS = env_int("SYNC_RECENT_MONTHS", 3)
+# Seconds to wait for data.police.uk (to connect, and between bytes), and tries per request before giving up.
+POLICE_UK_TIMEOUT = env_int("POLICE_UK_TIMEOUT", 60)
+POLICE_UK_ATTEMPTS = env_int("POLICE_UK_ATTEMPTS", 5)
+# Fetches in flight at once (all within the API's 15 requests a second).
+SYNC_FETCH_WORKERS = env_int("SYNC_FETCH_WORKERS", 4)
+
 # --- Channels and cache ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

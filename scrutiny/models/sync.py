@@ -77,6 +77,11 @@ class SyncRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=SyncRunStatus.choices, default=SyncRunStatus.RUNNING)
     latest_month = models.DateField(null=True, blank=True, help_text="The newest month the availability list had.")
+    forces = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The data.police.uk ids the run was limited to (--force); empty: every force.",
+    )
     fetched = models.PositiveIntegerField(default=0, help_text="Force-months fetched.")
     changed = models.PositiveIntegerField(default=0, help_text="Force-months whose records changed.")
     failed = models.PositiveIntegerField(default=0, help_text="Force-months that failed (retried next run).")
