@@ -356,12 +356,12 @@ def share_is_shown(hits: int, n: int) -> bool:
     return not is_suppressed(hits) and not is_suppressed(n)
 
 
-def cells_to_hide[K](cells: Mapping[K, int]) -> set[K]:
-    """The cells of a published sum (a column whose total is shown) that must be hidden: every count under 10, and
-    then, while the hidden cells add up to 1 to 9 (the total less the cells shown would give that small number
-    away), the smallest cell still shown as well (the first key on a tie). Hidden cells adding up to 0 identify
-    nobody."""
-    hidden = {k for k, v in cells.items() if is_suppressed(v)}
+def cells_to_hide[K](cells: Mapping[K, int], also: Iterable[K] = ()) -> set[K]:
+    """The cells of a published sum (a column whose total is shown) that must be hidden: every count under 10 (and
+    the cells in `also`, hidden for another reason), and then, while the hidden cells add up to 1 to 9 (the total
+    less the cells shown would give that small number away), the smallest cell still shown as well (the first key
+    on a tie). Hidden cells adding up to 0 identify nobody."""
+    hidden = {k for k, v in cells.items() if is_suppressed(v)} | (set(also) & set(cells))
     while 0 < sum(cells[k] for k in hidden) < SUPPRESS_BELOW:
         shown = sorted((k for k in cells if k not in hidden), key=lambda k: (cells[k], str(k)))
         if not shown:

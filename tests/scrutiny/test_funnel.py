@@ -284,3 +284,6 @@ def test_cells_under_ten_are_hidden_and_then_enough_others_that_the_total_gives_
     assert st.cells_to_hide({"a": 120, "b": 45}) == set()
     assert st.cells_to_hide({"a": 5, "b": 3}) == {"a", "b"}
     assert st.cells_to_hide({"a": 20, "b": 20, "c": 2}) == {"a", "c"}  # the first key on a tie
+    # Cells hidden for another reason count as hidden: here "b" (45) is, so nothing more need be.
+    assert st.cells_to_hide({"a": 120, "b": 45, "c": 7}, also=["b"]) == {"b", "c"}
+    assert st.cells_to_hide({"a": 120, "b": 45, "c": 0}, also=["x"]) == {"c"}
