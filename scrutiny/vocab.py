@@ -39,7 +39,7 @@ from scrutiny.choices import (
 class UnknownValue(ValueError):
     """A value that is not in a vocabulary (or a blank where one is required)."""
 
-    def __init__(self, column: str, value: str, *, blank: bool = False) -> None:
+    def __init__(self, column: str, value: str, *, blank: bool = False, hint: str = "") -> None:
         self.column = column
         self.value = value
         if blank:
@@ -47,6 +47,8 @@ class UnknownValue(ValueError):
         else:
             shown = value if len(value) <= 80 else value[:77] + "..."
             message = f'{column}: unknown value "{shown}"'
+            if hint:
+                message += f": {hint}"
         super().__init__(message)
 
 
@@ -64,7 +66,8 @@ class Vocabulary[T]:
     """A map from every accepted spelling to a normalised value.
 
     `entries` maps spellings (in any layout) to values; each value's own code is accepted too when
-    `accept_codes` is set. `blank` is what a blank cell means; `required` makes a blank a rejection.
+    `accept_codes` is set. `blank` is what a blank cell means; `required` makes a blank a rejection. `hint`, if
+    given, ends the message of an unknown value, saying what to write instead.
     """
 
     _CACHE_LIMIT = 20_000
@@ -76,10 +79,12 @@ class Vocabulary[T]:
         *,
         blank: T,
         required: bool = False,
+        hint: str = "",
     ) -> None:
         self.name = name
         self.blank = blank
         self.required = required
+        self.hint = hint
         self.entries: list[tuple[str, T]] = list(entries)
         self._by_key: dict[str, T] = {}
         for spelling, value in self.entries:
@@ -104,7 +109,7 @@ class Vocabulary[T]:
             try:
                 value = self._by_key[key]
             except KeyError:
-                raise UnknownValue(column or self.name, raw) from None
+                raise UnknownValue(column or self.name, raw, hint=self.hint) from None
         if len(self._seen) < self._CACHE_LIMIT:
             self._seen[raw] = value
         return value
@@ -374,6 +379,10 @@ OUTCOME = Vocabulary[tuple[str, bool | None]](
     blank=(Outcome.NOT_RECORDED, None),
 )
 
+# data.police.uk writes True/False and the force-extract templates Yes/No; spreadsheets write them back as
+# TRUE/FALSE, pandas as True/False or (for a column it read as numbers) 1.0/0.0; force systems write Y/N or 1/0.
+# Case does not matter. An import notes the spellings it saw other than these (normalise.Seen).
+YES_NO_PUBLISHED = frozenset({"True", "False", "Yes", "No", ""})
 YES_NO = Vocabulary[bool | None](
     "yes/no",
     [
@@ -385,10 +394,13 @@ YES_NO = Vocabulary[bool | None](
         ("N", False),
         ("1", True),
         ("0", False),
+        ("1.0", True),
+        ("0.0", False),
         ("T", True),
         ("F", False),
     ],
     blank=None,
+    hint="write True or False (Yes/No and 1/0 are read too), or leave the cell blank if it was not recorded",
 )
 
 INITIATION = Vocabulary[str](

@@ -7,8 +7,10 @@ that order, whatever order the file's columns were in. Header names are matched 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,19 +123,84 @@ def _heading_key(value: str) -> str:
     return normalise_key(value.lstrip("\ufeff"))
 
 
-def map_header(source_format: str, header: list[str]) -> list[int]:
-    """For each of the format's fields, the index of its column in the header (-1 if absent).
+def _spellings(source_format: str) -> dict[str, int]:
+    spellings: dict[str, int] = {}
+    for i, f in enumerate(FIELDS[source_format]):
+        for spelling in (f.label, *f.aliases):
+            spellings[_heading_key(spelling)] = i
+    return spellings
+
+
+# Every heading any CSV format knows, for telling a file's delimiter from its header.
+_ALL_HEADINGS: frozenset[str] = frozenset(key for fmt in FIELDS for key in _spellings(fmt))
+
+# pandas names an unnamed column "Unnamed: 0" when it reads a file, and "Unnamed: 0.1" for a second of the name.
+_UNNAMED = re.compile(r"unnamed:\d+(?:\.\d+)?")
+
+
+def is_index_heading(heading: str) -> bool:
+    """A heading a row-index column has: blank (pandas' to_csv, to_excel) or "Unnamed: 0" (pandas, re-saved)."""
+    key = _heading_key(heading)
+    return not key or _UNNAMED.fullmatch(key) is not None
+
+
+def leading_index_columns(header: Sequence[str]) -> int:
+    """How many columns at the start of the header look like row indexes (blank or "Unnamed: N" headings) and
+    are followed by a named column. Their values decide whether they are (readers.Layout checks them)."""
+    count = 0
+    while count < len(header) - 1 and is_index_heading(header[count]):
+        count += 1
+    if not any(_heading_key(h) for h in header[count:]):
+        return 0
+    return count
+
+
+DELIMITERS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def split_header(line: str, source_format: str | None = None) -> tuple[list[str], str]:
+    """The header line's headings and the delimiter that splits it into them.
+
+    The delimiter is the one of comma, semicolon and tab that splits the line into headings the format (or any
+    format, if not given) knows, leaving aside leading row-index columns. If none does, the one that gives the
+    most known headings (at least two), so the error names the unknown ones; failing that, the comma. If two
+    delimiters split it into different sets of known headings, the file is refused: that would be a guess.
+    """
+    known = frozenset(_spellings(source_format)) if source_format in FIELDS else _ALL_HEADINGS
+    tried: list[tuple[bool, int, str, list[str]]] = []
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        named = [k for k in (_heading_key(c) for c in cells[leading_index_columns(cells) :]) if k]
+        hits = sum(k in known for k in named)
+        tried.append((hits >= 2 and hits == len(named), hits, delimiter, cells))
+    whole = [t for t in tried if t[0]]
+    if len({tuple(t[3]) for t in whole}) > 1:
+        raise ImportFailed(
+            "wrong header: the header line splits into known headings on "
+            + " and on ".join(DELIMITERS[t[2]] for t in whole)
+            + "; save the file with one delimiter (commas) and import it again"
+        )
+    if whole:
+        return whole[0][3], whole[0][2]
+    best = max(tried, key=lambda t: t[1])  # the first of equals: the comma before the others
+    if best[1] >= 2:
+        return best[3], best[2]
+    return tried[0][3], ","
+
+
+def map_header(source_format: str, header: list[str], *, first: int = 0) -> list[int]:
+    """For each of the format's fields, the index of its column in the header (-1 if absent), from column `first`
+    on (the columns before it are row indexes).
 
     Raises ImportFailed (wrong header) for a missing required column, an unknown column or a repeated one.
     """
     fields = FIELDS[source_format]
-    spellings: dict[str, int] = {}
-    for i, f in enumerate(fields):
-        for spelling in (f.label, *f.aliases):
-            spellings[_heading_key(spelling)] = i
+    spellings = _spellings(source_format)
     positions = [-1] * len(fields)
     unknown: list[str] = []
     for col, heading in enumerate(header):
+        if col < first:
+            continue
         key = _heading_key(heading)
         if not key:
             if any(cell.strip() for cell in header[col:]):
@@ -161,15 +228,33 @@ def map_header(source_format: str, header: list[str]) -> list[int]:
     return positions
 
 
+# A first line "sep=;" tells Excel which delimiter a CSV uses; some tools write one.
+SEP_LINE = re.compile(r'"?sep=(.)"?[,;\t]*', re.IGNORECASE)
+
+
+def _head_text(head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
 def detect_format(head: bytes) -> str:
     """The format of a file from its first bytes (at least the first line). Raises ImportFailed if none fits."""
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    text = _head_text(head).lstrip("\ufeff \t\r\n")
     if re.match(r"\[\s*(?:\{|\]|$)", text):
         return SourceFormat.POLICE_UK_JSON
     if text.startswith("{"):
         raise ImportFailed("wrong format: a JSON object, not the array data.police.uk's /api/stops-force returns")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line]), [])
+    lines = re.split(r"\r\n|\r|\n", text, maxsplit=2)
+    first_line = lines[0]
+    if SEP_LINE.fullmatch(first_line) and len(lines) > 1:
+        first_line = lines[1]
+    header, _ = split_header(first_line)
+    return format_of_header(header)
+
+
+def format_of_header(header: Sequence[str]) -> str:
+    """The CSV format whose headings these are (a text file's first line or a workbook's first row)."""
     keys = {_heading_key(h) for h in header if h.strip()}
     if not keys:
         raise ImportFailed("wrong header: the file is empty or its first line is blank")
@@ -191,7 +276,7 @@ def detect_format(head: bytes) -> str:
 
 _POLICE_UK_NAME = re.compile(
     r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?:stop-and-search|stops-force)"
-    r"(?:\s*\(\d+\))?\.(?:csv|json)$",
+    r"(?:\s*\(\d+\))?\.(?:csv|json|xlsx)$",
     re.IGNORECASE,
 )
 

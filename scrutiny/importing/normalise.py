@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from scrutiny import pii, vocab
 from scrutiny.anonymise import force_reference_hash, officer_pseudonym
 from scrutiny.choices import Kind, SearchType, SourceFormat
+from scrutiny.importing import slashdates
 from scrutiny.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, segment
 from scrutiny.vocab import UnknownValue
 
@@ -66,7 +67,6 @@ class Rejected(NamedTuple):
 # --- dates ---------------------------------------------------------------------------------------------------
 
 FAST_UTC = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\+00:00")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 class DateError(ValueError):
@@ -91,6 +91,17 @@ class Dates:
         self.declared = declared_month
         self.latest = datetime.combine(today + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
         self._hour: dict[str, str] = {}
+        self.local = 0  # dates read as UK local time because they had no offset
+        self.local_example = ""
+
+    @property
+    def notes(self) -> list[str]:
+        if not self.local:
+            return []
+        return [
+            f"{self.local:,} dates had no offset from UTC (as spreadsheets write dates back): they were read as UK "
+            f"local time (Europe/London), so {self.local_example}."
+        ]
 
     def _month(self, local: datetime, written: datetime) -> str:
         month = date(local.year, local.month, 1)
@@ -135,52 +146,136 @@ class Dates:
             return "!" + _OUT_OF_RANGE
         return self._month(moment.astimezone(LONDON), moment)
 
-    @staticmethod
-    def _parse(raw: str, column: str) -> tuple[datetime, datetime]:
+    def _parse(self, raw: str, column: str) -> tuple[datetime, datetime]:
         if not raw:
             raise DateError(f"{column}: a value is required but the cell is blank")
-        uk = _UK_DATE.fullmatch(raw)
+        text = raw
+        if "/" in raw:
+            # Files have their slash dates rewritten by the reader, in the order decided for the whole file
+            # (slashdates.py); one reaching here was typed alone (a correction) and is read as GOV.UK writes dates.
+            text = slashdates.rewrite(raw, slashdates.DAY_FIRST) or raw
         try:
-            if uk:
-                day, month, year = int(uk[1]), int(uk[2]), int(uk[3])
-                hour, minute, second = int(uk[4] or 0), int(uk[5] or 0), int(uk[6] or 0)
-                naive = datetime(year, month, day, hour, minute, second)
-            else:
-                parsed = datetime.fromisoformat(raw.replace("z", "Z"))
-                if parsed.tzinfo is not None:
-                    return parsed, parsed
-                naive = parsed
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
             raise DateError(f'{column}: "{raw}" {_NOT_A_DATE}') from None
-        # A time without an offset is England and Wales local time.
-        aware = naive.replace(tzinfo=LONDON)
+        if parsed.tzinfo is not None:
+            return parsed, parsed
+        # A time without an offset is England and Wales local time, which is not one instant for the hour the
+        # clocks go back and none for the hour they go forward: those are rejected rather than guessed.
+        aware = parsed.replace(tzinfo=LONDON)
+        if aware.utcoffset() != parsed.replace(tzinfo=LONDON, fold=1).utcoffset():
+            if aware.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == parsed:
+                raise DateError(
+                    f'{column}: "{raw}" happened twice in UK time (the clocks went back an hour that night), so it '
+                    f"could be either; write it with its offset from UTC: {parsed:%Y-%m-%dT%H:%M:%S}+01:00 for the "
+                    "first, +00:00 for the second"
+                )
+            raise DateError(
+                f'{column}: "{raw}" did not happen in UK time (the clocks went forward an hour that night); check '
+                "the time and write it with its offset from UTC"
+            )
+        self.local += 1
+        if not self.local_example:
+            self.local_example = f"{parsed.isoformat(sep=' ')} is {aware.astimezone(UTC).isoformat()}"
         return aware, aware
 
 
 # --- coordinates --------------------------------------------------------------------------------------------
 
 COORD_EXACT = re.compile(r"-?\d{1,3}\.\d{6}")
-_COORD = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,6})?")
+# Decimal degrees in any way a spreadsheet or a dataframe writes them: fewer places (53.19), more (floating point,
+# 51.480216999999996), exponent form (pandas writes -1.2e-05 for a longitude near Greenwich).
+_COORD = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?")
 _SIX_PLACES = Decimal("0.000001")
+# How far from a 6-place value a number may be and still be that value written as floating point. A double near
+# 180 is off by at most 3e-14, so this leaves room for a few rounding steps and none for a real seventh place.
+_FLOAT_NOISE = Decimal("1e-9")
+ROUNDED = "rounded"  # more places than 6, within float noise of a 6-place value
+PADDED = "padded"  # fewer places than 6 (or exponent form): the same value, written out to 6 places
 
 
-def coordinate(raw: str, column: str, limit: int, reasons: list[str]) -> str | None:
+def coordinate(
+    raw: str, column: str, limit: int, reasons: list[str], seen: list[tuple[str, str]] | None = None
+) -> str | None:
+    """The coordinate with data.police.uk's 6 decimal places, or None (with the reason added) if it is not one.
+
+    `seen`, if given, gets (ROUNDED or PADDED, the value as written) for a value not already written with 6 places.
+    """
     raw = raw.strip()
     if not raw:
         return None
     if not COORD_EXACT.fullmatch(raw):
         if not _COORD.fullmatch(raw):
-            reasons.append(f'{column}: "{raw}" is not a coordinate in decimal degrees with at most 6 decimal places')
+            reasons.append(f'{column}: "{raw}" is not a coordinate in decimal degrees (e.g. 53.190012)')
             return None
         try:
-            raw = str(Decimal(raw).quantize(_SIX_PLACES))
+            value = Decimal(raw)
+            six = value.quantize(_SIX_PLACES)
         except InvalidOperation:
             reasons.append(f'{column}: "{raw}" is not a number')
             return None
+        if value != six:
+            if abs(value - six) > _FLOAT_NOISE:
+                reasons.append(
+                    f'{column}: "{raw}" has more than 6 decimal places and is not a 6-place value written as '
+                    "floating point (data.police.uk publishes 6 places); round it to 6 places if that is what it "
+                    "means"
+                )
+                return None
+            kind = ROUNDED
+        else:
+            kind = PADDED
+        if seen is not None:
+            seen.append((kind, raw))
+        raw = str(six)
     if abs(float(raw)) > limit:
         reasons.append(f'{column}: "{raw}" is out of range')
         return None
     return raw
+
+
+class Seen:
+    """What the normaliser read through and put right, for the batch's notes: counts of rows and the first
+    example of each kind."""
+
+    def __init__(self) -> None:
+        self.coordinates: dict[str, int] = {ROUNDED: 0, PADDED: 0}
+        self.coordinate_examples: dict[str, str] = {}
+        self.yes_no: set[str] = set()  # spellings of yes/no cells other than True/False and Yes/No
+
+    def coordinate_row(self, seen: list[tuple[str, str]]) -> None:
+        """One imported row's coordinates that were not written with 6 places (counted once a row and kind)."""
+        for kind, raw in seen:
+            self.coordinate_examples.setdefault(kind, raw)
+        for kind in {kind for kind, _ in seen}:
+            self.coordinates[kind] += 1
+        seen.clear()
+
+    def yes_no_cell(self, raw: str) -> None:
+        if raw not in vocab.YES_NO_PUBLISHED and len(self.yes_no) < 20:
+            self.yes_no.add(raw.strip())
+
+    def notes(self, dates: Dates) -> list[str]:
+        out: list[str] = []
+        if self.coordinates[ROUNDED]:
+            out.append(
+                f"Coordinates written as floating point (e.g. {self.coordinate_examples[ROUNDED]}) were rounded "
+                f"to the published 6 decimal places on {self.coordinates[ROUNDED]:,} rows."
+            )
+        if self.coordinates[PADDED]:
+            out.append(
+                f"Coordinates written with fewer than 6 decimal places or in exponent form (e.g. "
+                f"{self.coordinate_examples[PADDED]}, as spreadsheets drop trailing zeros) were read as the same "
+                f"6-place values on {self.coordinates[PADDED]:,} rows."
+            )
+        spellings = sorted(s for s in self.yes_no if s)
+        if spellings:
+            out.append(
+                "Yes/no columns written as "
+                + ", ".join(f'"{s}"' for s in spellings)
+                + " (not True/False or Yes/No) were read as yes and no."
+            )
+        return out + dates.notes
 
 
 def _free_text(raw: str, column: str, limit: int, reasons: list[str]) -> str:
@@ -221,6 +316,13 @@ class StopSearchNormaliser:
         self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
         self.blank_extra_content = _STOP_SEARCH_EXTRA_BLANK.content
         self._categorical: dict[tuple[str, ...], Segment | list[str]] = {}
+        self.seen = Seen()
+        self._coords: list[tuple[str, str]] = []
+
+    @property
+    def notes(self) -> list[str]:
+        """What was read through and put right (kept on the batch: ImportBatch.notes)."""
+        return self.seen.notes(self.dates)
 
     def categorical(self, values: Sequence[str]) -> Segment | list[str]:
         key = tuple([values[i] for i in self._CATEGORICAL])
@@ -236,6 +338,10 @@ class StopSearchNormaliser:
         labels = self.labels
         type_, operation, gender, age, sde, ode, legislation, obj, outcome, linked, removal = key
         reasons: list[str] = []
+        # Built once per distinct combination, so this is where the spellings of yes/no cells are noted (the hot
+        # loop reaches it too).
+        for raw in (operation, linked, removal):
+            self.seen.yes_no_cell(raw)
 
         def look[T](vocabulary: vocab.Vocabulary[T], raw: str, index: int) -> T | None:
             try:
@@ -293,11 +399,12 @@ class StopSearchNormaliser:
             reasons.append(str(error))
             occurred_at = month = ""
         lat_raw, lng_raw = values[4], values[5]
+        coords = self._coords
         if not lat_raw and not lng_raw:
             latitude = longitude = None
         else:
-            latitude = coordinate(lat_raw, labels[4], 90, reasons)
-            longitude = coordinate(lng_raw, labels[5], 180, reasons)
+            latitude = coordinate(lat_raw, labels[4], 90, reasons, coords)
+            longitude = coordinate(lng_raw, labels[5], 180, reasons, coords)
             if (latitude is None) != (longitude is None) and not reasons:
                 reasons.append(f"{labels[4]} and {labels[5]}: one is given without the other")
         operation = values[3]
@@ -307,7 +414,10 @@ class StopSearchNormaliser:
                 operation = pii.mask(operation).text
         extra = self.extract_segment(values, reasons, fallback) if self.extract else _STOP_SEARCH_EXTRA_BLANK
         if reasons:
+            coords.clear()
             return Rejected(reasons)
+        if coords:
+            self.seen.coordinate_row(coords)
         assert isinstance(cat, Segment)
         content = (
             f"{occurred_at}\x1f{latitude or ''}\x1f{longitude or ''}\x1f{operation}\x1f{cat.content}\x1f{extra.content}"
@@ -329,6 +439,8 @@ class StopSearchNormaliser:
 
         body_worn_video = look(vocab.YES_NO, 16)
         supervisor = look(vocab.YES_NO, 17)
+        self.seen.yes_no_cell(values[16])
+        self.seen.yes_no_cell(values[17])
         initiation = look(vocab.INITIATION, 18)
         if len(protected.grounds_text) > 10_000:
             reasons.append(f"{labels[15]}: longer than 10,000 characters")
@@ -384,6 +496,13 @@ class UseOfForceNormaliser:
         self.force = force
         self.key = pseudonym_key
         self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
+        self.seen = Seen()
+        self._coords: list[tuple[str, str]] = []
+
+    @property
+    def notes(self) -> list[str]:
+        """What was read through and put right (kept on the batch: ImportBatch.notes)."""
+        return self.seen.notes(self.dates)
 
     def protect(self, values: Sequence[str], fallback: Protected | None = None) -> Protected:
         return _protected(self.force, self.key, values[14], values[15], "", False, fallback or Protected())
@@ -411,11 +530,12 @@ class UseOfForceNormaliser:
         except DateError as error:
             reasons.append(str(error))
             occurred_at = month = ""
+        coords = self._coords
         if not values[1].strip() and not values[2].strip():
             latitude = longitude = None
         else:
-            latitude = coordinate(values[1], labels[1], 90, reasons)
-            longitude = coordinate(values[2], labels[2], 180, reasons)
+            latitude = coordinate(values[1], labels[1], 90, reasons, coords)
+            longitude = coordinate(values[2], labels[2], 180, reasons, coords)
         gender = look(vocab.GENDER, 3)
         age_band = look(vocab.SUBJECT_AGE_BAND, 4)
         sde = look(vocab.SELF_DEFINED_ETHNICITY, 5)
@@ -430,7 +550,12 @@ class UseOfForceNormaliser:
         officer_injured = look(vocab.YES_NO, 12)
         outcome = look(vocab.USE_OF_FORCE_OUTCOME, 13)
         if reasons:
+            coords.clear()
             return Rejected(reasons)
+        self.seen.yes_no_cell(values[10])
+        self.seen.yes_no_cell(values[12])
+        if coords:
+            self.seen.coordinate_row(coords)
         assert sde is not None
         protected = self.protect(values, fallback)
         cat = segment(

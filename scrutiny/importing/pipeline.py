@@ -341,17 +341,19 @@ def run_import(
     progress: Progress | None = None,
     today: date | None = None,
     keep_fingerprints: bool = False,
+    sheet: str | None = None,
 ) -> ImportResult:
     """Import one source into `batch` (already saved, with force and source_format set).
 
     With `keep_fingerprints`, the result holds every fingerprint the source's rows had (the sync compares them
-    with what the force holds for the month). Raises ImportFailed (or anything else) with the database as it was
-    before the call.
+    with what the force holds for the month). `sheet` names the sheet of an Excel workbook (default: its first).
+    Raises ImportFailed (or anything else) with the database as it was before the call.
     """
     force = batch.force
     if not force.police_uk_id:
         raise ImportFailed(f'"{force}" has no data.police.uk force id')
-    reader = open_reader(source, batch.source_format)
+    # The declared month can decide the order of dates written with slashes (slashdates.py).
+    reader = open_reader(source, batch.source_format, declared_month=batch.declared_month, sheet=sheet)
     normaliser = make_normaliser(
         batch.source_format,
         labels=reader.labels,

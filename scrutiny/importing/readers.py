@@ -1,10 +1,13 @@
 """Streaming readers: a file in, one (line number, values, problem) per record out, never the whole file in memory.
 
-CSV: a UTF-8 BOM, CRLF or LF line ends (mixed too), blank lines, repeated header rows and trailing blank
-cells are all taken in stride. Lines without a quote character are split directly (most police data has none);
-lines with one go through the csv module, which may join physical lines for a quoted field that spans them.
-A record that cannot be read (bad UTF-8, a NUL, the wrong number of cells, a runaway quote) is still yielded,
-with a problem, so it is rejected rather than lost.
+CSV: UTF-8 (with or without a BOM), Windows-1252/Latin-1 or UTF-16 (sniff.py decides, for the whole file), CRLF,
+LF or CR line ends, comma, semicolon or tab delimiters (told from the header), blank lines, repeated header rows,
+trailing blank cells and a leading row-index column (layout.py) are all taken in stride. Lines without a quote
+character are split directly (most police data has none); lines with one go through the csv module, which may
+join physical lines for a quoted field that spans them. A record that cannot be read (a NUL, the wrong number of
+cells, a runaway quote) is still yielded, with a problem, so it is rejected rather than lost.
+
+Excel workbooks (.xlsx): workbook.WorkbookReader, with the same layout rules.
 
 JSON: the array that /api/stops-force returns, parsed one element at a time.
 """
@@ -16,15 +19,25 @@ import csv
 import json
 from collections import deque
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import IO, Any
 
 from scrutiny.choices import SourceFormat
+from scrutiny.importing import slashdates
 from scrutiny.importing.errors import ImportFailed
-from scrutiny.importing.formats import FIELDS, POLICE_UK_FIELDS, POLICE_UK_JSON_LABELS, map_header
-from scrutiny.vocab import normalise_key
+from scrutiny.importing.formats import (
+    DELIMITERS,
+    FIELDS,
+    POLICE_UK_FIELDS,
+    POLICE_UK_JSON_LABELS,
+    SEP_LINE,
+    split_header,
+)
+from scrutiny.importing.layout import Layout, SourceRow
+from scrutiny.importing.sniff import XLSX, LineSource, Recoded, Text, container, text_encoding
+from scrutiny.importing.workbook import WorkbookReader
 
-# (line number of the record's first line, values in the format's canonical order or the raw cells, problem)
-SourceRow = tuple[int, Sequence[str], str | None]
+__all__ = ["CsvReader", "JsonReader", "Reader", "SourceRow", "WorkbookReader", "open_reader"]
 
 _MAX_RECORD_LINES = 2000  # a quoted field longer than this is taken to be a runaway quote
 
@@ -32,7 +45,7 @@ _MAX_RECORD_LINES = 2000  # a quoted field longer than this is taken to be a run
 class _Lines:
     """Decoded physical lines with their numbers, with push-back, for both the fast path and the csv module."""
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    def __init__(self, fh: LineSource) -> None:
         self._fh = fh
         self.number = 0  # physical lines read from the file so far
         self.bytes_read = 0
@@ -61,7 +74,7 @@ class _Lines:
         return self.number, text, ok
 
     @property
-    def raw(self) -> IO[bytes]:
+    def raw(self) -> LineSource:
         return self._fh
 
     def next_pending(self) -> tuple[int, str, bool] | None:
@@ -86,33 +99,75 @@ class _Lines:
 
 
 class CsvReader:
-    """Rows of a CSV source in one of the CSV formats, after its header has been checked."""
+    """Rows of a CSV source in one of the CSV formats, after its header has been checked.
 
-    def __init__(self, fh: IO[bytes], source_format: str) -> None:
+    The whole file is looked at first (sniff.text_encoding): a file that is not UTF-8, or whose lines end in CR
+    alone, is read through sniff.Recoded. The delimiter is the one that splits the header into the format's
+    headings (formats.split_header). `identity` is True only when the raw lines can be split on commas as they
+    are and the columns are exactly the format's, in order: what the pipeline's hot loop needs.
+    """
+
+    def __init__(
+        self,
+        fh: IO[bytes],
+        source_format: str,
+        *,
+        declared_month: date | None = None,
+        text: Text | None = None,
+        prepass: bool = False,
+    ) -> None:
         self.source_format = source_format
         fields = FIELDS[source_format]
         self.names: tuple[str, ...] = tuple(f.name for f in fields)
         self.labels: tuple[str, ...] = tuple(f.label for f in fields)
         self.sensitive: tuple[bool, ...] = tuple(f.sensitive for f in fields)
-        self.skipped = 0
-        self._lines = _Lines(fh)
-        first = self._lines.next_line()
-        while first is not None and not first[1].strip():
-            self.skipped += 1
-            first = self._lines.next_line()
+        self._fh = fh
+        self._start = fh.tell()
+        self.text = text if text is not None else text_encoding(fh)
+        self._lines = _Lines(fh if self.text.plain else Recoded(fh, self.text))
+        self._skipped = 0
+        first = self._next_nonblank()
         if first is None:
             raise ImportFailed("wrong header: the file is empty")
         if not first[2]:
             raise ImportFailed("unreadable: the header line is not UTF-8 text")
         self.header_line = first[1].lstrip("\ufeff")
-        self.header = next(csv.reader([self.header_line]))
-        self.positions = map_header(source_format, self.header)
-        self.ncols = len(self.header)
-        while self.ncols > 1 and not self.header[self.ncols - 1].strip():
-            self.ncols -= 1  # trailing empty headings from a spreadsheet
-        self._identity = self.positions == list(range(len(fields))) and self.ncols == len(fields)
-        self._header_key = [normalise_key(h) for h in self.header[: self.ncols]]
-        self._csv = csv.reader(self._lines, strict=False)
+        forced: str | None = None
+        sep = SEP_LINE.fullmatch(self.header_line)
+        if sep is not None and sep[1] in DELIMITERS:
+            forced = sep[1]  # Excel's "sep=;" line: says the delimiter, holds no record
+            self._skipped += 1
+            first = self._next_nonblank()
+            if first is None:
+                raise ImportFailed("wrong header: the file has no header after its sep= line")
+            self.header_line = first[1].lstrip("\ufeff")
+        if forced is None:
+            self.header, self.delimiter = split_header(self.header_line, source_format)
+        else:
+            self.header, self.delimiter = next(csv.reader([self.header_line], delimiter=forced), []), forced
+        self._sep_line = forced is not None
+        self.layout = Layout(
+            source_format,
+            self.header,
+            gather_dates=self._gather_dates,
+            declared_month=declared_month,
+            prepass=prepass,
+        )
+        self.positions = self.layout.positions
+        self.ncols = self.layout.ncols
+        self._identity = self.layout.identity and self.text.plain and self.delimiter == ","
+        self._csv = csv.reader(self._lines, delimiter=self.delimiter, strict=False)
+
+    def _next_nonblank(self) -> tuple[int, str, bool] | None:
+        line = self._lines.next_line()
+        while line is not None and not line[1].strip():
+            self._skipped += 1
+            line = self._lines.next_line()
+        return line
+
+    @property
+    def skipped(self) -> int:
+        return self._skipped + self.layout.skipped
 
     @property
     def bytes_read(self) -> int:
@@ -124,11 +179,36 @@ class CsvReader:
 
     @property
     def identity(self) -> bool:
-        """True when the file's columns are exactly the format's, in order (the hot loop's case)."""
+        """True when the file's columns are exactly the format's, in order, in UTF-8 lines split on commas (the
+        hot loop's case)."""
         return self._identity
 
-    def _is_header(self, cells: list[str]) -> bool:
-        return [normalise_key(c.lstrip("\ufeff")) for c in cells[: self.ncols]] == self._header_key
+    @property
+    def notes(self) -> list[str]:
+        """What was seen and read through, one sentence each (kept on the batch: ImportBatch.notes)."""
+        out = self.text.notes()
+        if self.delimiter != ",":
+            out.append(f"Cells are separated by {DELIMITERS[self.delimiter]}, not commas.")
+        if self._sep_line:
+            out.append('The first line, "sep=", only named the delimiter and was skipped.')
+        return out + self.layout.notes
+
+    def _gather_dates(self) -> slashdates.Evidence:
+        """The first pass: every Date cell of the file, from its start, read by a second reader over the same file;
+        the file is left exactly where this reader had it."""
+        fh = self._fh
+        here = fh.tell()
+        evidence = slashdates.Evidence()
+        try:
+            fh.seek(self._start)
+            scan = CsvReader(fh, self.source_format, text=self.text, prepass=True)
+            field = scan.layout.date_field
+            for line, values, problem in scan:
+                if problem is None:
+                    evidence.add(values[field], line)
+        finally:
+            fh.seek(here)
+        return evidence
 
     def __iter__(self) -> Iterator[SourceRow]:
         next_line = self._lines.next_line
@@ -142,7 +222,6 @@ class CsvReader:
         """The record starting at this physical line (reading on if a quoted field spans lines), or None for a
         line that holds no record (blank, or a repeated header)."""
         lines = self._lines
-        ncols = self.ncols
         number, text, ok = item
         problem: str | None = None
         if '"' in text:
@@ -155,43 +234,19 @@ class CsvReader:
                 lines.push_back(taken[1:])
                 return number, [taken[0][1]], f"not readable as CSV: {error}"
             taken = lines.taken
-            if len(taken) > 1 and len(cells) < ncols:
+            if len(taken) > 1 and len(cells) < self.ncols:
                 # A quote opened and never closed: reject the first line alone and read on from the next.
                 lines.push_back(taken[1:])
                 return number, [text], "not readable as CSV: a quote is opened and not closed on this line"
             if not all(t[2] for t in taken):
                 problem = "not valid UTF-8 text"
         else:
-            cells = text.split(",")
+            cells = text.split(self.delimiter)
             if not ok:
                 problem = "not valid UTF-8 text"
         if "\x00" in text:
             problem = "contains a NUL character"
-        n = len(cells)
-        if n != ncols:
-            if n > ncols and not any(c.strip() for c in cells[ncols:]):
-                del cells[ncols:]  # trailing empty cells
-                n = ncols
-            elif not any(c.strip() for c in cells):
-                self.skipped += 1
-                return None
-        if (
-            n == ncols
-            and cells[0].lstrip("\ufeff").strip().casefold() == self._header_key[0]
-            and self._is_header(cells)
-        ):
-            self.skipped += 1  # a header row repeated where files were joined
-            return None
-        if problem is None and n != ncols:
-            problem = f"expected {ncols} cells, found {n}"
-        if problem is not None:
-            return number, cells, problem
-        if not any(c.strip() for c in cells):
-            self.skipped += 1  # a line of empty cells
-            return None
-        if self._identity:
-            return number, cells, None
-        return number, [cells[p] if p >= 0 else "" for p in self.positions], None
+        return self.layout.row(number, cells, problem)
 
 
 def _json_text(value: Any) -> str:
@@ -325,13 +380,26 @@ class JsonReader:
         return index, values, None
 
 
-Reader = CsvReader | JsonReader
+Reader = CsvReader | JsonReader | WorkbookReader
 
 
-def open_reader(fh: IO[bytes], source_format: str) -> Reader:
-    """A reader for the file, its header already checked (ImportFailed if wrong)."""
+def open_reader(
+    fh: IO[bytes], source_format: str, *, declared_month: date | None = None, sheet: str | None = None
+) -> Reader:
+    """A reader for the file, its header already checked (ImportFailed if wrong).
+
+    `declared_month` (the month a data.police.uk file name or --fetch says the file covers) can decide the order of
+    dates written with slashes; `sheet` names a workbook's sheet (default: the first).
+    """
+    kind = container(fh)
     if source_format == SourceFormat.POLICE_UK_JSON:
+        if kind == XLSX:
+            raise ImportFailed("wrong format: an Excel workbook, not the JSON array data.police.uk's API returns")
         return JsonReader(fh)
-    if source_format in FIELDS:
-        return CsvReader(fh, source_format)
-    raise ImportFailed(f'unknown format "{source_format}"')
+    if source_format not in FIELDS:
+        raise ImportFailed(f'unknown format "{source_format}"')
+    if kind == XLSX:
+        return WorkbookReader(fh, source_format, sheet=sheet, declared_month=declared_month)
+    if sheet:
+        raise ImportFailed(f'a sheet ("{sheet}") can only be chosen in an Excel workbook, and this file is text')
+    return CsvReader(fh, source_format, declared_month=declared_month)

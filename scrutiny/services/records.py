@@ -29,12 +29,14 @@ from django.utils import timezone
 from panels.models import Organisation
 from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.importing import ImportFailed, ImportResult, count_lines, detect_format, run_import
+from scrutiny.importing import ImportFailed, ImportResult, detect_format, run_import
 from scrutiny.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
-from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, parse_file_name
+from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, format_of_header, parse_file_name
 from scrutiny.importing.normalise import Protected, Rejected, make_normaliser
 from scrutiny.importing.readers import open_reader
 from scrutiny.importing.sinks import ExecutemanySink, lock_force, neighbours
+from scrutiny.importing.sniff import XLSX, container, count_rows
+from scrutiny.importing.workbook import header_of
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.reporting import records_changed
 
@@ -173,18 +175,23 @@ def file_sha256(fh: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _detect(fh: IO[bytes], source_format: str | None) -> str:
+def _detect(fh: IO[bytes], source_format: str | None, sheet: str | None = None) -> str:
     if source_format is None:
-        source_format = detect_format(fh.read(64 << 10))
+        # A workbook's format is told from its sheet's first row; another kind of spreadsheet is refused here.
+        if container(fh) == XLSX:
+            source_format = format_of_header(header_of(fh, sheet))
+        else:
+            source_format = detect_format(fh.read(64 << 10))
         fh.seek(0)
     elif source_format not in SourceFormat.values:
         raise ImportFailed(f'unknown format "{source_format}"; use one of {", ".join(SourceFormat.values)}')
     return source_format
 
 
-def check_header(fh: IO[bytes], source_format: str) -> None:
-    """ImportFailed if the file's header (or JSON opening) is wrong for the format; leaves fh at the start."""
-    open_reader(fh, source_format)
+def check_header(fh: IO[bytes], source_format: str, *, sheet: str | None = None) -> None:
+    """ImportFailed if the file's header (or JSON opening) is wrong for the format, or the file cannot be read
+    (another kind of spreadsheet, an encoding that cannot be told); leaves fh at the start."""
+    open_reader(fh, source_format, sheet=sheet)
     fh.seek(0)
 
 
@@ -197,13 +204,15 @@ def batch_import(
     source_format: str | None = None,
     declared_month: date | None = None,
     progress: Any = None,
+    sheet: str | None = None,
 ) -> tuple[ImportBatch, ImportResult]:
-    """Import a seekable binary file now, in this process (the command's path).
+    """Import a seekable binary file now, in this process (the command's path). `sheet` names the sheet of an
+    Excel workbook (default: its first).
 
     All or nothing: on ImportFailed (or any error) no batch and no record is left behind.
     """
-    source_format = _detect(source, source_format)
-    check_header(source, source_format)
+    source_format = _detect(source, source_format, sheet)
+    check_header(source, source_format, sheet=sheet)
     sha = file_sha256(source)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -216,7 +225,7 @@ def batch_import(
             status=BatchStatus.RUNNING,
             started_at=timezone.now(),
         )
-        result = run_import(batch=batch, source=source, progress=progress)
+        result = run_import(batch=batch, source=source, progress=progress, sheet=sheet)
         batch.refresh_from_db()
         audit_log(by=by, action=AuditEvent.Action.BATCH_FINISHED, obj=batch, detail=result.as_json(batch.file_name))
         records_changed(force.pk)  # cached disproportionality reports of this force are stale
@@ -280,7 +289,7 @@ def batch_run(*, batch_id: int) -> ImportBatch:
             while isinstance(fh, File):
                 fh = fh.file
             if batch.source_format != SourceFormat.POLICE_UK_JSON:
-                total = count_lines(fh)
+                total = count_rows(fh)  # lines of a text file (CR line ends too), rows of a workbook's sheet
                 ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
                 batch.rows_total = total
             _broadcast(batch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,10 +116,34 @@ def files(draw: st.DrawFn) -> Case:
     return Case(data=data, records=records)
 
 
+# A well-formed UTF-8 sequence of two to four bytes, and the bytes Windows-1252 leaves undefined.
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def encoding_cannot_be_told(data: bytes) -> bool:
+    """docs/import.md: a file that is not UTF-8 is refused if part of it is UTF-8 or it holds a byte Windows-1252
+    does not define; otherwise it is read as Windows-1252."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return UTF8_MULTIBYTE.search(data) is not None or any(b in data for b in b"\x81\x8d\x8f\x90\x9d")
+    return False
+
+
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=files())
 def test_malformed_csv_never_crashes_and_never_loses_a_row(import_bytes: ImportBytes, case: Case) -> None:
+    if encoding_cannot_be_told(case.data):
+        # Refused whole, asking for UTF-8: nothing is read, so nothing can be lost.
+        before = ImportBatch.objects.count()
+        with pytest.raises(ImportFailed, match="save it as UTF-8"):
+            import_bytes(case.data)
+        assert ImportBatch.objects.count() == before
+        return
     result = import_bytes(case.data)
     assert result.read == case.records
     assert result.read == result.imported + result.duplicates + result.rejected
@@ -131,6 +156,10 @@ def test_malformed_csv_never_crashes_and_never_loses_a_row(import_bytes: ImportB
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tail=st.binary(max_size=400))
 def test_any_bytes_after_a_header_are_accounted_for(import_bytes: ImportBytes, tail: bytes) -> None:
+    if encoding_cannot_be_told((POLICE_UK_HEADER + "\n").encode() + tail):
+        with pytest.raises(ImportFailed, match="save it as UTF-8"):
+            import_bytes((POLICE_UK_HEADER + "\n").encode() + tail)
+        return
     try:
         result = import_bytes((POLICE_UK_HEADER + "\n").encode() + tail)
     except ImportFailed:  # pragma: no cover - a valid header is never fatal; kept to report it clearly

@@ -1,7 +1,10 @@
 """Import encounter records from files (or data.police.uk's API) for one force.
 
     python manage.py importrecords FILE [FILE ...] --force FORCE_ID
-        [--format police-uk-csv|police-uk-json|force-extract|use-of-force] [--fetch YYYY-MM] [--json]
+        [--format police-uk-csv|police-uk-json|force-extract|use-of-force] [--sheet NAME] [--fetch YYYY-MM] [--json]
+
+A FILE may be CSV (or tab- or semicolon-delimited text), JSON, or an Excel workbook (.xlsx: its first sheet, or
+--sheet NAME).
 
 Each file is one batch, imported all or nothing. The exit status is 0 when every file was processed (rows may
 still have been rejected: they are kept on the batch) and 1 when any could not be, with a one-line reason per
@@ -20,8 +23,9 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scrutiny.choices import SourceFormat
-from scrutiny.importing import ImportFailed, count_lines, parse_file_name, parse_month
+from scrutiny.importing import ImportFailed, parse_file_name, parse_month
 from scrutiny.importing.fetch import fetch_stops_force
+from scrutiny.importing.sniff import count_rows
 from scrutiny.services import batch_import, force_for_police_uk_id
 
 
@@ -62,6 +66,11 @@ class Command(BaseCommand):
             dest="source_format",
             choices=SourceFormat.values,
             help="The files' format. Detected from each file's content if omitted.",
+        )
+        parser.add_argument(
+            "--sheet",
+            metavar="NAME",
+            help="For Excel workbooks (.xlsx): the sheet to import. The first sheet if omitted.",
         )
         parser.add_argument(
             "--fetch",
@@ -142,7 +151,7 @@ class Command(BaseCommand):
         with fh:
             if not path.is_file():
                 raise ImportFailed("unreadable: not a file")
-            total = count_lines(fh) if show_progress else None
+            total = count_rows(fh) if show_progress else None
             bar = _Bar(path.name, total, show_progress)
             try:
                 _, result = batch_import(
@@ -152,6 +161,7 @@ class Command(BaseCommand):
                     source_format=source_format,
                     declared_month=info.month if info else None,
                     progress=bar,
+                    sheet=options["sheet"],
                 )
             except OSError as error:
                 raise ImportFailed(f"unreadable: {error.strerror or error}") from None
