@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from scrutiny import api, api_reports, api_reviews
+from scrutiny.sync import api as sync_api
 
 urlpatterns = [
     path("forces/<slug:police_uk_id>/batches/", api.BatchCreateApi.as_view(), name="api-batch-create"),
@@ -20,4 +21,7 @@ urlpatterns = [
         api_reports.DisproportionalityReportApi.as_view(),
         name="api-report-disproportionality",
     ),
+    path("v1/reports/national", api_reports.NationalReportApi.as_view(), name="api-report-national"),
+    path("v1/coverage/", sync_api.CoverageApi.as_view(), name="api-coverage"),
+    path("v1/coverage/<slug:police_uk_id>/", sync_api.CoverageForceApi.as_view(), name="api-coverage-force"),
 ]
