@@ -1,4 +1,5 @@
-"""Whether the dashboard links the coverage page, decided from what the dashboard already loaded (no query)."""
+"""Whether the dashboard links the coverage page (decided from what the dashboard already loaded: no query), and the
+note a review session shows for a record data.police.uk no longer publishes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import template
 
 from panels.models import Membership, Organisation, StaffRole
+from scrutiny.sync.selectors import withdrawn_note as note
 
 register = template.Library()
 
@@ -24,3 +26,8 @@ def reads_coverage(dashboard: Any, user: Any) -> bool:
         and r.organisation.force_area_id is not None
         for r in dashboard.staff_roles
     )
+
+
+@register.filter
+def withdrawn_note(record: Any) -> str:
+    return note(record.withdrawn_at)

@@ -28,6 +28,7 @@ from scrutiny.models import (
 )
 from scrutiny.models.escalations import STEPS
 from scrutiny.reports import event_actor
+from scrutiny.sync.selectors import withdrawn_note
 
 
 def _values(choices: Sequence[tuple[Any, str]]) -> str:
@@ -38,6 +39,12 @@ class SessionRecordFieldsSerializer(serializers.ModelSerializer[EncounterRecord]
     """The record as members see it in a session: the published fields, no force identifiers or pseudonyms."""
 
     kind = RecordKindField(read_only=True)
+    withdrawn_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When data.police.uk stopped publishing it; null while it does."
+    )
+    withdrawn_note = serializers.SerializerMethodField(
+        help_text="What the session says of a record data.police.uk no longer publishes; empty while it does."
+    )
 
     class Meta:
         model = EncounterRecord
@@ -74,8 +81,13 @@ class SessionRecordFieldsSerializer(serializers.ModelSerializer[EncounterRecord]
             "subject_injury",
             "officer_injured",
             "uof_outcome",
+            "withdrawn_at",
+            "withdrawn_note",
         ]
         read_only_fields = fields
+
+    def get_withdrawn_note(self, record: EncounterRecord) -> str:
+        return withdrawn_note(record.withdrawn_at)
 
 
 class SessionRecordGroundsSerializer(SessionRecordFieldsSerializer):
