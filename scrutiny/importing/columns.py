@@ -3,7 +3,7 @@
 A normalised row is three parts: values that vary per row (fingerprint, time, place, operation name), a
 "categorical" segment (the vocabulary columns) and an "extra" segment (force-extract and use-of-force columns).
 Segments are built once per distinct combination and cached, with both encodings ready: Python values for
-executemany (SQLite) and PostgreSQL COPY text, so the hot loop only joins strings.
+executemany (SQLite) and PostgreSQL's binary COPY fields, so the hot loop only joins bytes.
 """
 
 from __future__ import annotations
@@ -62,27 +62,11 @@ ALL_COLUMNS: tuple[str, ...] = ROW_COLUMNS + CATEGORICAL_COLUMNS + EXTRA_COLUMNS
 # Columns holding lists, stored as JSON.
 JSON_COLUMNS = frozenset({"uof_tactics", "uof_impact_factors", "uof_reasons"})
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_text(value: Any) -> str:
-    """One value in PostgreSQL COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, list):
-        value = json.dumps(value)
-    return str(value).translate(_COPY_ESCAPES)
-
 
 class Segment(NamedTuple):
     """Some columns' values, ready for either sink, and their contribution to the fingerprint."""
 
     values: tuple[Any, ...]  # for executemany: lists already as JSON text
-    copy: str  # COPY text format
     content: str
     binary: bytes  # COPY binary format (pgbinary): the fields one after another
 
@@ -95,7 +79,6 @@ def segment(columns: Sequence[str], values: Sequence[Any]) -> Segment:
     )
     return Segment(
         values=sql_values,
-        copy="\t".join(copy_text(v) for v in sql_values),
         content=content,
         binary=pgbinary.fields(values),
     )

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.importing import pgbinary
+from scrutiny.importing import columnar, pgbinary
 from scrutiny.importing.errors import ImportFailed
 from scrutiny.importing.fingerprints import batch_fingerprints, epoch_seconds, fingerprint_of
 from scrutiny.importing.normalise import (
@@ -120,6 +120,7 @@ class _Run:
         self.read = 0
         self.rejected = 0
         self.seen: dict[bytes, int] = {}
+        self.stored_fingerprints: frozenset[bytes] | None = None  # set when columnar.all_stored answered
         self.rejects: IO[str] = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
         self.every = PROGRESS_EVERY_ROWS
         self.next_progress = self.every
@@ -159,6 +160,48 @@ class _Run:
         else:
             payload["raw"] = {k: _storable(v) for k, v in raw.items()}
         self.rejects.write(json.dumps(payload) + "\n")
+
+    def fingerprints(self) -> frozenset[bytes]:
+        if self.stored_fingerprints is not None:
+            return self.stored_fingerprints
+        return frozenset(batch_fingerprints(self.seen))
+
+    def all_stored(
+        self, reader: CsvReader, normaliser: StopSearchNormaliser, sink: PostgresSink, *, keep_fingerprints: bool
+    ) -> bool:
+        """A file whose rows are all stored already, recognised column by column (columnar.py); False when the row
+        loop must read it. Tried only when the first row falls in or next to a month the force holds."""
+        lines = reader.lines
+        fh = cast(IO[bytes], lines.raw)  # the file itself: the hot loop's files are read as they are (identity)
+        here = fh.tell()
+        first = fh.readline()
+        fh.seek(here)
+        cells = first.split(b",", 6)
+        if len(cells) != 7:
+            return False
+        try:
+            _, month = normaliser.dates.resolve(cells[1].decode(), reader.labels[1])
+        except (DateError, UnicodeDecodeError):
+            return False
+        if month not in sink.stored.maybe:
+            return False
+        found = columnar.all_stored(
+            source=columnar.source_of(fh),
+            skip=lines.number,
+            normaliser=normaliser,
+            date_label=reader.labels[1],
+            stored=sink.stored,
+            place_content=place_content,
+            keep_fingerprints=keep_fingerprints,
+        )
+        if found is None:
+            return False
+        self.read = found.rows
+        self.stored_fingerprints = found.fingerprints
+        fh.seek(0, 2)
+        lines.number += found.rows
+        lines.bytes_read = fh.tell()
+        return True
 
     def general(self) -> None:
         for line, values, problem in self.reader:
@@ -319,11 +362,11 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
-def _place(latitude: str, longitude: str, rows: BinaryRows) -> tuple[bytes, bytes] | None:
-    """(fingerprint content, binary fields) for a location, or None if it is not exactly data.police.uk's form
-    (the general path reads it, and says why if it is not valid)."""
+def place_content(latitude: str, longitude: str) -> str | None:
+    """A location's part of the fingerprint content, or None if it is not exactly data.police.uk's form (six
+    decimal places, in range): the general path reads anything else, and says why if it is not valid."""
     if not latitude and not longitude:
-        return b"\x1f\x1f\x1f\x1f", rows.place(None, None)
+        return "\x1f\x1f\x1f\x1f"
     if not (COORD_EXACT.fullmatch(latitude) and COORD_EXACT.fullmatch(longitude)):
         return None
     reasons: list[str] = []
@@ -331,7 +374,15 @@ def _place(latitude: str, longitude: str, rows: BinaryRows) -> tuple[bytes, byte
     lng = coordinate(longitude, "Longitude", 180, reasons)
     if reasons or lat is None or lng is None:
         return None
-    return f"\x1f{lat}\x1f{lng}\x1f\x1f".encode(), rows.place(lat, lng)
+    return f"\x1f{lat}\x1f{lng}\x1f\x1f"
+
+
+def _place(latitude: str, longitude: str, rows: BinaryRows) -> tuple[bytes, bytes] | None:
+    """(fingerprint content, binary fields) for a location in the hot loop, or None (see place_content)."""
+    content = place_content(latitude, longitude)
+    if content is None:
+        return None
+    return content.encode(), rows.place(latitude or None, longitude or None)
 
 
 def run_import(
@@ -379,7 +430,8 @@ def run_import(
                 and batch.source_format == SourceFormat.POLICE_UK_CSV
                 and reader.identity
             ):
-                run.police_uk_csv(reader, normaliser, sink)
+                if not run.all_stored(reader, normaliser, sink, keep_fingerprints=keep_fingerprints):
+                    run.police_uk_csv(reader, normaliser, sink)
             else:
                 run.general()
             imported = sink.finish()
@@ -421,7 +473,7 @@ def run_import(
         duplicates=duplicates,
         rejected=rejected,
         skipped=skipped,
-        fingerprints=frozenset(batch_fingerprints(run.seen)) if keep_fingerprints else None,
+        fingerprints=run.fingerprints() if keep_fingerprints else None,
     )
 
 

@@ -81,32 +81,36 @@ def neighbours(month: str) -> tuple[str, str, str]:
     return before.isoformat(), month, after.isoformat()
 
 
-def fetch_fingerprints(force_id: int, months: Iterable[str]) -> set[bytes]:
-    """The fingerprints stored for the force in these months, on the current connection."""
+def fetch_fingerprint_blob(force_id: int, months: Iterable[str]) -> bytes:
+    """The fingerprints stored for the force in these months, end to end (16 bytes each), on the current connection.
+
+    PostgreSQL sends them as one value: a million come back as 16 MB in one row instead of a million rows each turned
+    into a Python object by the driver (and with no GROUP BY, nothing to sort).
+    """
     wanted = [date.fromisoformat(m) for m in months]
     if not wanted:
-        return set()
+        return b""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The fingerprints end to end in one value: a million come back as 16 MB in one row, sliced here, instead
-            # of a million rows each turned into a Python object by the driver. (No GROUP BY: one aggregate needs no
-            # sort, where grouping by month sorted a million rows.)
             cursor.execute(
                 f"SELECT string_agg(fingerprint, ''::bytea) FROM {TABLE} "  # noqa: S608
                 "WHERE force_id = %s AND month = ANY(%s)",
                 [force_id, wanted],
             )
             joined = cursor.fetchone()[0]
-            if joined is None:
-                return set()
-            blob = bytes(joined)
-            return {blob[i : i + 16] for i in range(0, len(blob), 16)}
+            return b"" if joined is None else bytes(joined)
         placeholders = ", ".join(["%s"] * len(wanted))
         cursor.execute(
             f"SELECT fingerprint FROM {TABLE} WHERE force_id = %s AND month IN ({placeholders})",  # noqa: S608
             [force_id, *wanted],
         )
-        return {bytes(row[0]) for row in cursor.fetchall()}
+        return b"".join(bytes(row[0]) for row in cursor.fetchall())
+
+
+def fetch_fingerprints(force_id: int, months: Iterable[str]) -> set[bytes]:
+    """The same, as a set."""
+    blob = fetch_fingerprint_blob(force_id, months)
+    return {blob[i : i + 16] for i in range(0, len(blob), 16)}
 
 
 class StoredFingerprints:
