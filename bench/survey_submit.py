@@ -37,22 +37,28 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
+    PROXY_HEADERS,
+    ROOT,
+    Connection,
+    Cpu,
+    Tally,
+    collect_static,
+    free_port,
+    production_env,
+    start_server,
+)
+
 BENCH_DB = "scrutiny_bench_surveys"
 TARGET_SHARE = 0.5
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
-# What nginx adds in front of every request (docs/deployment.md): the site is served over HTTPS.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 # --- the child: set up the database and the survey ---------------------------------------------------------------
@@ -148,99 +154,6 @@ def answers(questions: list[dict[str, object]], rng: random.Random) -> dict[str,
         else:
             data[name] = rng.choice(["", "More youth clubs, please.", "Officers should explain why they stop us."])
     return data
-
-
-class Tally:
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.errors: dict[str, int] = {}
-
-    def error(self, what: str) -> None:
-        self.errors[what] = self.errors.get(what, 0) + 1
-
-    def summary(self, seconds: float) -> dict[str, float]:
-        lat = sorted(self.latencies)
-        p95 = lat[int(0.95 * (len(lat) - 1))] if lat else float("nan")
-        return {
-            "rps": len(lat) / seconds,
-            "p95_ms": p95 * 1000,
-            "median_ms": statistics.median(lat) * 1000 if lat else 0,
-        }
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class Cpu:
-    """The server's and this process's (the clients') CPU time over one phase."""
-
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
-        self.server = self.client = 0.0
-
-    def __enter__(self) -> Cpu:
-        self._server, self._client = cpu_seconds(self.server_pid), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server = cpu_seconds(self.server_pid) - self._server
-        self.client = time.process_time() - self._client
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection, as a browser holds to nginx: the least a client can do per request (a
-    general client such as httpx costs about as much CPU per request as the trivial view itself, and its share of
-    the two cores would slow the baseline more than the submissions)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(
-        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
-    ) -> tuple[int, dict[str, list[str]], bytes]:
-        try:
-            return await self._request(method, path, headers, body)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            # The server dropped the connection (an error, a restart): a failed request, counted as an error.
-            await self.close()
-            return 0, {}, b""
-
-    async def _request(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, list[str]], bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        status = int(head[0].split(" ", 2)[1])
-        received: dict[str, list[str]] = {}
-        for line in head[1:]:
-            if line:
-                name, _, value = line.partition(":")
-                received.setdefault(name.strip().lower(), []).append(value.strip())
-        if "content-length" in received:
-            content = await self.reader.readexactly(int(received["content-length"][0]))
-        else:  # chunked
-            content = b""
-            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
-                content += (await self.reader.readexactly(size + 2))[:-2]
-            await self.reader.readuntil(b"\r\n")
-        if "close" in received.get("connection", []):
-            await self.close()
-        return status, received, content
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.reader = self.writer = None
 
 
 async def trivial(port: int, clients: int, seconds: float, server_pid: int) -> tuple[Tally, float, Cpu]:
@@ -342,34 +255,6 @@ async def submit(
 # --- the server --------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    # As docs/deployment.md runs each worker (one process here): uvicorn trusts X-Forwarded-Proto from 127.0.0.1.
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
-            *("--lifespan", "off", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--no-server-header"),
-            *("--no-access-log", "--log-level", "warning"),
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
 def recreate_database(url: str) -> str:
     import psycopg
 
@@ -379,40 +264,6 @@ def recreate_database(url: str) -> str:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
     return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def production_env(database_url: str) -> dict[str, str]:
-    """The environment of a production worker (docs/deployment.md), on this machine."""
-    env = dict(os.environ)
-    env.update(
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        PSEUDONYM_KEY=secrets.token_urlsafe(48),
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
-        SURVEY_RESPONSES_PER_MINUTE=str(10**9),
-        LOG_LEVEL="WARNING",
-    )
-    for name in ("DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS", "BEHIND_TLS_PROXY", "SECURE_SSL_REDIRECT"):
-        env.pop(name, None)
-    return env
-
-
-def collect_static(env: dict[str, str]) -> bool:
-    """Run collectstatic as a deployment does; True if this run created `staticfiles/` (so removes it after)."""
-    made = not (ROOT / "staticfiles").exists()
-    done = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit("collectstatic failed")
-    return made
 
 
 def per_request_ms(seconds: float, count: int) -> str:
@@ -437,7 +288,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    env = production_env(recreate_database(url))
+    env = production_env(recreate_database(url), SURVEY_RESPONSES_PER_MINUTE=str(10**9))
     survey = run_child("setup", env)
     made_static = collect_static(env)
     port = free_port()
