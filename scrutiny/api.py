@@ -43,6 +43,13 @@ def _service[T](call: Callable[[], T]) -> T:
 
 class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
     force = serializers.CharField(source="force.police_uk_id", read_only=True)
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the importer saw and read through without changing any search (a re-saved file's "
+        "row-index column, another encoding or delimiter, coordinates written as floating point...), one "
+        "sentence each; empty for a file as data.police.uk publishes it.",
+    )
     run_by = serializers.SerializerMethodField()
     read = serializers.IntegerField(source="read_count", read_only=True)
     imported = serializers.IntegerField(source="imported_count", read_only=True)
@@ -71,6 +78,7 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "rejected",
             "skipped_lines",
             "error",
+            "notes",
         ]
         read_only_fields = fields
 
@@ -81,6 +89,8 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
 class UploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(
         allow_empty_file=False,
+        help_text="CSV (comma-, semicolon- or tab-delimited), the API's JSON, or an Excel workbook (.xlsx, first "
+        "sheet). The format is decided from the content.",
         error_messages={"empty": "The file is empty.", "required": "Choose a file to upload."},
     )
     source_format = serializers.ChoiceField(

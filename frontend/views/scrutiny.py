@@ -35,16 +35,36 @@ from scrutiny.permissions import (
 FULL_WIDTH_SELECT = forms.Select(attrs={"class": "govuk-!-width-full"})
 
 
+# What the file input offers to pick: text (CSV, or tab-delimited as Excel's "Unicode text" saves it), the API's
+# JSON, and Excel workbooks. The importer decides from the content, not the name (docs/import.md).
+UPLOAD_ACCEPT = (
+    ".csv,.tsv,.txt,.json,.xlsx,text/csv,text/tab-separated-values,application/json,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+# Spreadsheet files the importer cannot read, told by their name before the upload is stored. (The content is
+# checked too: sniff.container refuses these whatever they are called.)
+OTHER_SPREADSHEETS = {
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+    ".xlsm": "a macro-enabled Excel workbook (.xlsm)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".numbers": "a Numbers spreadsheet (.numbers)",
+}
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File to import",
-        help_text="A data.police.uk stop-and-search CSV or API JSON file, or a force extract (CSV).",
+        help_text=(
+            "A data.police.uk stop-and-search file (CSV, or the API's JSON), or a force extract, as CSV or as an "
+            "Excel workbook (.xlsx, its first sheet). Files re-saved by Excel, LibreOffice or pandas are fine."
+        ),
         error_messages={
             "required": "Select a file to import",
             "empty": "The selected file is empty",
             "invalid": "The selected file could not be read",
         },
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
     force: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label="Force",
@@ -66,6 +86,17 @@ class UploadForm(forms.Form):
         forces = forces_for_user(user)
         self.fields["force"].queryset = forces  # type: ignore[attr-defined]
         self.fields["force"].initial = next((f.police_uk_id for f in forces[:1]), None)
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        name = (file.name or "").lower()
+        for suffix, kind in OTHER_SPREADSHEETS.items():
+            if name.endswith(suffix):
+                raise forms.ValidationError(
+                    f"The selected file is {kind}: save it as an Excel workbook (.xlsx) or as CSV UTF-8, then "
+                    "upload that"
+                )
+        return file
 
 
 MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "placeholder": ""})
