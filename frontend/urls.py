@@ -15,6 +15,7 @@ from frontend.views import (
     reviews,
     scrutiny,
 )
+from frontend.views import national as national_pages
 from frontend.views import pack as pack_pages
 from frontend.views import survey_answering as survey_answering_pages
 from frontend.views import survey_loop as survey_loop_pages
@@ -37,5 +38,6 @@ urlpatterns = [
     *survey_loop_pages.urlpatterns,
     *reporting.urlpatterns,
     *public_area.urlpatterns,
+    *national_pages.urlpatterns,
     *coverage.urlpatterns,
 ]

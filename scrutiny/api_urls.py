@@ -21,6 +21,7 @@ urlpatterns = [
         api_reports.DisproportionalityReportApi.as_view(),
         name="api-report-disproportionality",
     ),
+    path("v1/reports/national", api_reports.NationalReportApi.as_view(), name="api-report-national"),
     path("v1/coverage/", sync_api.CoverageApi.as_view(), name="api-coverage"),
     path("v1/coverage/<slug:police_uk_id>/", sync_api.CoverageForceApi.as_view(), name="api-coverage-force"),
 ]

@@ -46,6 +46,7 @@ from scrutiny import stats as st
 from scrutiny.models import EncounterRecord, SourceMonth
 from scrutiny.models.sync import SourceMonthStatus
 from scrutiny.reporting import ReportQueryError, month_text, parse_month
+from scrutiny.reporting_access import report_forces_for_user
 from scrutiny.stats import funnel as fn
 from scrutiny.stats import ranks as rk
 
@@ -61,6 +62,26 @@ REASONS = {NOT_PUBLISHED: "not published by data.police.uk", NOT_HELD: "not held
 SLOTS = (*st.GROUPS, None)
 KEYS = ("searches", "linked_recorded", "linked", "arrests")
 WIDTH = len(SLOTS) * len(KEYS) + 1
+
+
+# --- who may read the unsuppressed report ------------------------------------------------------------------------
+
+NATIONAL_REFUSAL = (
+    "Only coordinators, OPCC officers, force liaison officers and site staff can read the national comparison with "
+    "small numbers; everyone can read its public version."
+)
+
+
+def may_read_national(user: Any) -> bool:
+    """The unsuppressed national report is for whoever may read some force's disproportionality report
+    (scrutiny/reporting_access.py: coordinators, OPCC officers, force liaison officers, superusers) and site
+    staff. It covers every force, since national figures are public data anyway; what it adds is the small counts,
+    which are no more sensitive for one force than the force's own report its readers already see."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return report_forces_for_user(user).exists()
 
 
 # --- the period --------------------------------------------------------------------------------------------------
@@ -334,6 +355,16 @@ def _missing(
             elif entry[0] != SourceMonthStatus.HELD:
                 reason = NOT_PUBLISHED if not entry[1] else NOT_HELD
                 out.append(MissingMonth(force.police_uk_id, force.name, month, reason))
+    return out
+
+
+def missing_from_json(entries: Iterable[Mapping[str, Any]]) -> list[MissingMonth]:
+    """A report's "missing" list back as MissingMonth objects."""
+    out = []
+    for m in entries:
+        month = parse_month(m["month"])
+        assert month is not None
+        out.append(MissingMonth(m["force"], m["name"], month, m["reason"]))
     return out
 
 
@@ -718,10 +749,13 @@ def _build(
 # --- the report ------------------------------------------------------------------------------------------------------
 
 
-def national_report(query: NationalQuery, *, public: bool = False) -> dict[str, Any]:
+def national_report(
+    query: NationalQuery, *, public: bool = False, forces: Sequence[Organisation] | None = None
+) -> dict[str, Any]:
     """The national report as JSON (the API's and the pages' figures; docs/national.md). Unsuppressed unless
-    `public`: only for the roles of scrutiny/reporting_access.py."""
-    forces = national_forces()
+    `public`: only for those `may_read_national` allows. `forces`: `national_forces()`, when the caller has them."""
+    if forces is None:
+        forces = national_forces()
     pks = [f.pk for f in forces]
     versions = reporting._data_versions(pks)
     counts_key, counts = _cached_counts(forces, query, versions)

@@ -13,6 +13,7 @@ from frontend.charts.disproportionality import (
     share_chart,
     trend_chart,
 )
+from frontend.charts.funnel import FunnelDot, funnel_chart
 from frontend.charts.trust import SharePoint, TrustSeries, trust_group_chart, trust_time_chart
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "FORMATS",
     "GROUP_STYLE",
     "Chart",
+    "FunnelDot",
     "GroupRate",
     "GroupRatio",
     "GroupShare",
@@ -29,6 +31,7 @@ __all__ = [
     "TrustSeries",
     "contrast_ratio",
     "find_rate_chart",
+    "funnel_chart",
     "rates_chart",
     "ratio_chart",
     "share_chart",

@@ -1,0 +1,333 @@
+"""The national comparison pages (frontend/views/national.py): who may read the staff page, what both pages show
+against the report, the period, group and order chosen, bad choices, the funnel charts and CSVs, the queries they
+make, and, over every public national route, no count under 10.
+
+The picture (April 2024 to March 2025, the latest 12 months with data): the Metropolitan Police, West Midlands and
+Merseyside with large counts; Cheshire (Black 7, Asian 3) and Dorset (Black 3, Asian 7) with small ones; British
+Transport Police; the rest hold nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from frontend.charts import Table
+from frontend.views.national import force_rows
+from panels.models import Organisation, Panel, StaffRole, User
+from scrutiny import national, reporting
+from scrutiny.models import AuditEvent, EncounterRecord
+from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
+from tests.frontend.helpers import error_summary, page_text, visible
+from tests.scrutiny.national_support import add_searches, force, months
+
+STAFF = reverse("national-report")
+PUBLIC = reverse("national-public")
+APRIL, MAY = date(2024, 4, 1), date(2024, 5, 1)
+FY = months(APRIL, 12)
+YEAR = national.national_query(year=2024)
+GROUPS = ("black", "asian", "mixed", "other")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def picture(db: None) -> dict[str, Organisation]:
+    met, wm, mersey = force("metropolitan"), force("west-midlands"), force("merseyside")
+    add_searches(
+        met,
+        APRIL,
+        {"White": 400, "Black": 300, "Asian": 120, "Mixed": 60, "Other": 30, "not stated": 40},
+        arrests={"White": 60, "Black": 50, "Asian": 15, "Mixed": 10, "Other": 10},
+        vehicle_only=12,
+    )
+    add_searches(wm, APRIL, {"White": 150, "Black": 60, "Asian": 90, "Mixed": 20, "Other": 12, "not stated": 10})
+    add_searches(mersey, MAY, {"White": 300, "Black": 30, "Asian": 15, "Mixed": 14, "Other": 11, "not stated": 20})
+    cheshire, dorset = force("cheshire"), force("dorset")
+    for i, month in enumerate(FY):
+        add_searches(cheshire, month, {"White": 12, "Black": int(i < 7), "Asian": int(7 <= i < 10)})
+        add_searches(dorset, month, {"White": 12, "Black": int(i < 3), "Asian": int(3 <= i < 10)})
+    add_searches(force("btp"), APRIL, {"White": 70, "Black": 40})
+    return {"met": met, "wm": wm, "mersey": mersey, "cheshire": cheshire, "dorset": dorset}
+
+
+def signed_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def row_cells(content: str, police_uk_id: str) -> dict[str, str]:
+    row = re.search(rf'<tr class="govuk-table__row" data-force="{police_uk_id}">(.*?)</tr>', content, re.DOTALL)
+    assert row, f"no row for {police_uk_id}"
+    return {k: visible(v) for k, v in re.findall(r'data-field="([a-z_0-9]+)">(.*?)</td>', row.group(1), re.DOTALL)}
+
+
+def order_of_forces(content: str) -> list[str]:
+    table = re.search(r'<table[^>]*id="forces-table".*?</table>', content, re.DOTALL)
+    assert table
+    return re.findall(r'data-force="([a-z-]+)"', table.group(0))
+
+
+# --- who may read the staff page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_staff_page_is_for_the_roles_that_read_reports(
+    client: Client, picture: dict[str, Organisation], panel: Panel, coordinator: User, member: User, outsider: User
+) -> None:
+    assert signed_in(Client(), coordinator).get(STAFF).status_code == 200
+    for user in (member, outsider):
+        response = signed_in(Client(), user).get(STAFF)
+        assert response.status_code == 403
+        assert "Only coordinators, OPCC officers" in response.content.decode()
+    assert "/accounts/login/" in client.get(STAFF)["Location"]
+    office = OrganisationFactory.create(kind=Organisation.Kind.OPCC, force_area=panel.force_area)
+    officer = StaffRoleFactory.create(organisation=office, role=StaffRole.Role.OPCC_OFFICER).user
+    liaison = StaffRoleFactory.create(organisation=picture["met"], role=StaffRole.Role.FORCE_LIAISON).user
+    staff = UserFactory.create(is_staff=True)
+    for user in (officer, liaison, staff):
+        enrol_totp(user)
+        assert signed_in(Client(), user).get(STAFF).status_code == 200, user
+    # The chart routes and the CSV refuse the same people.
+    for url in (reverse("national-report-chart", kwargs={"group": "black"}), reverse("national-report-csv")):
+        assert signed_in(Client(), outsider).get(url).status_code == 403
+        assert signed_in(Client(), member).get(url).status_code == 403
+
+
+# --- what the pages show -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_staff_page_shows_every_force_with_small_counts_beside_england_and_wales(
+    picture: dict[str, Organisation], coordinator: User
+) -> None:
+    response = signed_in(Client(), coordinator).get(STAFF)
+    content = response.content.decode()
+    text = page_text(response)
+    report = national.national_report(YEAR)
+    assert "Not for publication: counts under 10 are shown" in text
+    assert "England and Wales, April 2024 to March 2025" in text
+    assert report["england_and_wales"]["label"] in text
+    names = {f["force"]: f["name"] for f in report["forces"]}
+    assert order_of_forces(content) == sorted(names, key=lambda i: names[i])
+    assert len(order_of_forces(content)) == 43
+    cheshire = row_cells(content, "cheshire")
+    assert cheshire["searches"] == "7"
+    met = report["forces"][[f["force"] for f in report["forces"]].index("metropolitan")]
+    c = met["compare"]["Black"]
+    cells = row_cells(content, "metropolitan")
+    assert cells["searches"] == "300"
+    assert cells["ratio"].startswith(f"{met['groups']['Black']['rate_ratio_vs_white']:,.2f}")
+    assert cells["position"].lower() == c["position_text"]
+    assert cells["rank"].startswith(f"{c['rank']['rank']}")
+    # Each force leads to its area's public page; British Transport Police has its own section, without rates.
+    assert f'href="{reverse("area-public", kwargs={"area": "cheshire"})}"' in content
+    assert "no resident population" in text
+    assert 'id="btp-table"' in content
+    # The four funnel charts, each an image of its SVG route with its text alternative.
+    for group in GROUPS:
+        assert f'id="chart-{group}"' in content
+        assert reverse("national-report-chart", kwargs={"group": group}) in content
+    assert "Forces vary" in text or "Too few forces" in text
+
+
+@pytest.mark.django_db
+def test_the_public_page_shows_the_same_forces_with_small_counts_hidden(
+    client: Client, picture: dict[str, Organisation]
+) -> None:
+    response = client.get(PUBLIC)
+    assert response.status_code == 200
+    content = response.content.decode()
+    text = page_text(response)
+    assert "Not for publication" not in text
+    assert "Counts under 10 are not shown" in text
+    assert row_cells(content, "cheshire")["searches"] == "not shown"
+    assert row_cells(content, "cheshire")["ratio"] == "–"
+    assert row_cells(content, "metropolitan")["searches"] == "300"
+    assert reverse("national-public-chart", kwargs={"group": "black"}) in content
+
+
+@pytest.mark.django_db
+def test_the_period_group_and_order_can_be_chosen(client: Client, picture: dict[str, Organisation]) -> None:
+    response = client.get(PUBLIC, {"year": "2024", "group": "asian", "sort": "ratio"})
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "England and Wales, April 2024 to March 2025" in text
+    assert "How each force compares: Asian and White people" in text
+    report = national.national_report(YEAR, public=True)
+    expected = [r["force"] for r in force_rows(report, "Asian", "ratio")]
+    assert order_of_forces(response.content.decode()) == expected
+    ratios = [r["group"]["rate_ratio_vs_white"] for r in force_rows(report, "Asian", "ratio")]
+    shown = [r for r in ratios if r is not None]
+    assert shown == sorted(shown, reverse=True)
+    assert ratios[: len(shown)] == shown  # forces without a ratio come last
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "1999"}, '"1999" is not a financial year with figures here. Years on offer: 2024.'),
+        ({"group": "white"}, "Compare one of Black, Asian, Mixed, Other with White."),
+        ({"sort": "worst"}, "Order the forces by one of: name, ratio, volume, rate."),
+    ],
+)
+def test_a_bad_choice_is_a_400_saying_what_is_wrong(
+    client: Client, picture: dict[str, Organisation], params: dict[str, str], message: str
+) -> None:
+    response = client.get(PUBLIC, params)
+    assert response.status_code == 400
+    assert error_summary(response) == message
+    assert 'id="forces-table"' not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_with_no_records_the_pages_say_so(client: Client, coordinator: User) -> None:
+    assert "No stop and search figures yet." in page_text(client.get(PUBLIC))
+    assert "No stop and search figures yet." in page_text(signed_in(Client(), coordinator).get(STAFF))
+    assert client.get(reverse("national-public-chart", kwargs={"group": "black"})).status_code == 404
+    assert client.get(reverse("national-public-csv")).status_code == 404
+
+
+# --- charts and CSVs --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_funnel_chart_is_an_svg_with_its_text_alternative_and_its_table_as_csv(
+    client: Client, picture: dict[str, Organisation], coordinator: User
+) -> None:
+    staff = signed_in(Client(), coordinator)
+    for group in GROUPS:
+        svg = staff.get(reverse("national-report-chart", kwargs={"group": group}))
+        assert svg.status_code == 200
+        assert svg["Content-Type"] == "image/svg+xml"
+        assert b'role="img"' in svg.content
+        got = staff.get(reverse("national-report-chart-csv", kwargs={"group": group}))
+        table = Table.from_csv(got.content.decode())
+        assert table.rows[0][0] == "England and Wales"
+        assert got["Content-Disposition"] == f'attachment; filename="national-funnel-{group}-2024-04-to-2025-03.csv"'
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED, actor=coordinator).count() == 4
+    black = Table.from_csv(staff.get(reverse("national-report-chart-csv", kwargs={"group": "black"})).content.decode())
+    names = [r[0] for r in black.rows]
+    assert "Cheshire Constabulary" in names  # 7 searches: shown to staff
+    public_csv = client.get(reverse("national-public-chart-csv", kwargs={"group": "black"}))
+    public = Table.from_csv(public_csv.content.decode())
+    assert "Cheshire Constabulary" not in [r[0] for r in public.rows]
+    assert client.get(reverse("national-public-chart", kwargs={"group": "white"})).status_code == 404
+    selected = client.get(reverse("national-public-chart-csv", kwargs={"group": "black"}), {"force": "metropolitan"})
+    rows = {r[0]: r for r in Table.from_csv(selected.content.decode()).rows}
+    assert rows["Metropolitan Police Service"][-1] == "selected force"
+
+
+@pytest.mark.django_db
+def test_the_forces_csv_holds_every_force_and_england_and_wales(
+    client: Client, picture: dict[str, Organisation], coordinator: User
+) -> None:
+    got = signed_in(Client(), coordinator).get(reverse("national-report-csv"), {"year": "2024"})
+    assert got.status_code == 200
+    table = Table.from_csv(got.content.decode())
+    assert [r[0] for r in table.rows][:1] == ["England and Wales"]
+    assert len(table.rows) == 1 + 43 + 1
+    by_name = {r[0]: dict(zip(table.header, r, strict=True)) for r in table.rows}
+    report = national.national_report(YEAR)
+    met = national.force_comparison(report, "metropolitan")
+    assert met is not None
+    assert by_name[met["name"]]["Black searches"] == 300
+    assert by_name[met["name"]]["Black/White rate ratio"] == met["groups"]["Black"]["rate_ratio_vs_white"]
+    assert by_name["Cheshire Constabulary"]["Black searches"] == 7
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).count() == 1
+    public = Table.from_csv(client.get(reverse("national-public-csv")).content.decode())
+    cheshire = dict(zip(public.header, next(r for r in public.rows if r[0] == "Cheshire Constabulary"), strict=True))
+    assert cheshire["Black searches"] is None
+
+
+# --- queries -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_pages_make_the_same_few_queries_however_many_forces_have_data(
+    client: Client, picture: dict[str, Organisation], coordinator: User, django_assert_num_queries: Any
+) -> None:
+    staff = signed_in(Client(), coordinator)
+    staff.get(STAFF)  # the session and the user, cached figures warmed
+    client.get(PUBLIC)
+    # Five for any signed-in page (the session, the user and the two-factor middleware's three checks), three for
+    # the reading check (reporting_access: staff roles twice, then the forces), then the forces and the coverage;
+    # the figures come from the cache.
+    with django_assert_num_queries(10):
+        assert staff.get(STAFF).status_code == 200
+    with django_assert_num_queries(2):  # the forces and the coverage
+        assert client.get(PUBLIC).status_code == 200
+    for code in ("kent", "essex", "sussex", "surrey", "devon-and-cornwall", "avon-and-somerset"):
+        add_searches(force(code), APRIL, {"White": 40, "Black": 20, "Asian": 15})
+    cache.clear()
+    # Cold: also the months with data, and the one grouped query over the records.
+    with django_assert_num_queries(4):
+        assert client.get(PUBLIC).status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get(PUBLIC).status_code == 200
+
+
+# --- no count under 10 on any public national route -----------------------------------------------------------------
+
+
+def public_national_urls() -> list[str]:
+    urls = []
+    for query in ({}, {"year": "2024"}):
+        suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+        urls.append(PUBLIC + suffix)
+        urls.append(reverse("national-public-csv") + suffix)
+        for group in GROUPS:
+            joiner = "&" if suffix else "?"
+            urls.append(PUBLIC + (suffix + joiner if suffix else "?") + f"group={group}&sort=ratio")
+            for name in ("national-public-chart", "national-public-chart-csv"):
+                url = reverse(name, kwargs={"group": group}) + suffix
+                urls += [url, url + f"{joiner}force=cheshire", url + f"{joiner}force=metropolitan"]
+    return urls
+
+
+def fetch(urls: list[str]) -> dict[str, bytes]:
+    client = Client()
+    out = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 404), f"{url}: {response.status_code}"
+        out[url] = response.content
+    return out
+
+
+def swap(org: Organisation, source: str, target: str, n: int) -> None:
+    moved = list(EncounterRecord.objects.filter(force=org, ethnic_group=source).values_list("pk", flat=True)[:n])
+    EncounterRecord.objects.filter(pk__in=moved).update(ethnic_group=target)
+    reporting.records_changed(org.pk)
+
+
+@pytest.mark.django_db
+def test_no_public_national_route_changes_when_hidden_counts_change_places(picture: dict[str, Organisation]) -> None:
+    """Cheshire's Black 7 and Asian 3 become 3 and 7, Dorset's the other way round: every total stays, so a public
+    page, chart, table or CSV that carried a hidden count, or anything worked from one, would change."""
+    urls = public_national_urls()
+    before = fetch(urls)
+    assert sum(1 for body in before.values() if body) == len(urls)
+    swap(picture["cheshire"], "black", "asian", 4)
+    swap(picture["dorset"], "asian", "black", 4)
+    # No cache.clear(): the reports are cached by data version (which the swap changed), and the chart images by
+    # the data drawn, so an image is drawn again exactly when its numbers change (SVG ids differ on every drawing).
+    cheshire = national.force_comparison(national.national_report(YEAR), "cheshire")
+    assert cheshire is not None
+    assert cheshire["groups"]["Black"]["searches"] == 3
+    after = fetch(urls)
+    changed = [u for u in urls if before[u] != after[u]]
+    assert not changed, f"public national routes that depend on a count under 10: {changed}"
