@@ -81,6 +81,9 @@ setup: $(PY_STAMP) $(ASSETS_STAMP)
 run: setup
 	$(PYTHON) manage.py migrate --no-input
 	$(PYTHON) manage.py loaddemo
+	@# The demo's data.police.uk sync, from the recorded responses (no network): see docs/sync.md.
+	$(PYTHON) manage.py syncrecords --replay data/police-uk-api || \
+	  echo "The demo's sync did not complete; the coverage page (/coverage/) says why."
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off $(RELOAD)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
