@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from panels.models import Organisation
 from scrutiny.importing import parse_file_name
+from scrutiny.importing.pipeline import _Run
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
 from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.conftest import ImportBytes
@@ -123,6 +126,9 @@ def test_a_re_saved_copy_imports_like_the_original_and_adds_nothing_after_it(
 
     again = import_bytes(data, name=copy.name)
     assert (again.read, again.imported, again.duplicates, again.rejected) == (len(rows) - 1, 0, len(rows) - 1, 0)
+    # And the other way round: the original after the copy adds nothing either.
+    back = import_bytes(original_bytes, name=NAME, force=other, declared_month=june)
+    assert (back.imported, back.duplicates) == (0, len(rows) - 1)
     if copy.accented:
         stored = set(EncounterRecord.objects.filter(force=other).values_list("policing_operation", flat=True))
         assert set(resave.ACCENTED) <= stored
@@ -144,3 +150,26 @@ def test_every_month_in_the_repository_survives_pandas_and_excel(
             assert (again.imported, again.rejected) == (0, 0), path.name
     assert counts(other) == counts(force)
     assert RejectedRow.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the hot loop is PostgreSQL's (set DATABASE_URL)")
+def test_on_postgresql_the_original_takes_the_hot_loop_and_a_copy_the_general_path(
+    import_bytes: ImportBytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[str] = []
+    hot, general = _Run.police_uk_csv, _Run.general
+
+    def spy_hot(self: _Run, *args: Any) -> None:
+        taken.append("hot loop")
+        hot(self, *args)
+
+    def spy_general(self: _Run) -> None:
+        taken.append("general path")
+        general(self)
+
+    monkeypatch.setattr(_Run, "police_uk_csv", spy_hot)
+    monkeypatch.setattr(_Run, "general", spy_general)
+    rows = resave.read_rows()
+    assert import_bytes(resave.JUNE.read_bytes(), name=NAME).imported == len(rows) - 1
+    assert import_bytes(resave.excel_csv(rows), name="excel.csv").duplicates == len(rows) - 1
+    assert taken == ["hot loop", "general path"]
