@@ -19,6 +19,7 @@ from scrutiny.models import EncounterRecord, ImportBatch
 from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits, assert_skip_link_leads_to_main
 from tests.factories import MembershipFactory
+from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.factories import make_force
 
 pytestmark = pytest.mark.e2e
@@ -165,3 +166,34 @@ def test_a_member_is_refused_the_upload_page(pages: Pages, world: World, force: 
         visit(page, path, status=403)
         expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
         expect(page.locator("main")).to_contain_text("Only a panel's coordinators can import and browse")
+
+
+def test_a_coordinator_uploads_a_workbook_re_saved_by_pandas_and_reads_what_was_read_through(
+    pages: Pages, world: World, force: Organisation, tmp_path: Path
+) -> None:
+    page = pages.new()
+    sign_in(page, world.coordinator)
+    visit(page, "/imports/new/")
+    assert ".xlsx" in (page.get_by_label("File to import").get_attribute("accept") or "")
+
+    # An old Excel workbook is refused before anything is kept, saying how to save it.
+    old = tmp_path / "2025-06-cheshire-stop-and-search.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    upload(page, old)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("save it as an Excel workbook (.xlsx)")
+    assert not ImportBatch.objects.exists()
+
+    rows = resave.read_rows()[:41]
+    path = tmp_path / "2025-06-cheshire-stop-and-search.xlsx"
+    path.write_bytes(resave.pandas_xlsx(rows))
+    upload(page, path)
+    batch = ImportBatch.objects.get()
+    assert page.url.endswith(f"/imports/{batch.pk}/")
+    expect(page.locator("[data-batch-status]")).to_have_text("Finished")
+    expect(page.locator('[data-count="imported"]')).to_have_text("40")
+    expect(page.locator('[data-count="rejected"]')).to_have_text("0")
+    notes = page.locator("[data-batch-notes] li")
+    expect(page.get_by_role("heading", name="What the importer read through")).to_be_visible()
+    expect(notes.first).to_have_text('Read from the sheet "Sheet1" of an Excel workbook.')
+    expect(page.locator("[data-batch-notes]")).to_contain_text("row-number column without a heading")
+    check_accessibility(page)
