@@ -775,6 +775,49 @@ def national_report(
     return value
 
 
+@dataclass(frozen=True)
+class GroupComparison:
+    """How one force compares for one group against White: its ratio beside England and Wales's, where it sits
+    on the funnel and its rank. `shown` False: the force is not on the funnel for this group (too few searches to
+    show, in a public report, or none of White people)."""
+
+    group: str
+    shown: bool
+    ratio: float | None = None
+    interval: list[float] | None = None
+    reference_ratio: float | None = None
+    position: str | None = None
+    position_label: str = ""
+    rank_text: str = ""
+
+
+def how_force_compares(report: Mapping[str, Any], police_uk_id: str) -> list[GroupComparison] | None:
+    """For a territorial force with months held: one entry per compared group (Black first). None otherwise."""
+    row = force_comparison(report, police_uk_id)
+    if row is None or not row["territorial"] or not row["months_covered"]:
+        return None
+    out = []
+    for g in COMPARED:
+        c = row["compare"].get(g)
+        reference = report["comparison"][g]["reference_ratio"]
+        if c is None:
+            out.append(GroupComparison(g, False, reference_ratio=reference))
+            continue
+        out.append(
+            GroupComparison(
+                group=g,
+                shown=True,
+                ratio=c["ratio"],
+                interval=row["groups"][g]["rate_ratio_ci95"],
+                reference_ratio=reference,
+                position=c["position"],
+                position_label=fn.POSITION_LABELS[c["position"]],
+                rank_text=c["rank_text"],
+            )
+        )
+    return out
+
+
 def force_comparison(report: Mapping[str, Any], police_uk_id: str) -> dict[str, Any] | None:
     """One force's row of a national report (its figures and where it sits), or None if it is not in it."""
     for row in [*report["forces"], *report["other_forces"]]:

@@ -28,6 +28,7 @@ from frontend.charts import (
     trust_group_chart,
     trust_time_chart,
 )
+from frontend.charts.funnel import chart_from_report
 from frontend.charts.sources import (
     find_rates_from_report,
     rates_from_report,
@@ -39,7 +40,7 @@ from frontend.charts.sources import (
 from frontend.pack.quarter import Quarter
 from panels.census import population_by_five_group
 from panels.models import ForceArea, Organisation, Panel
-from scrutiny import reporting
+from scrutiny import national, reporting
 from scrutiny import stats as st
 from scrutiny.choices import EthnicGroup
 from scrutiny.models import Escalation, EscalationStatus, Finding, ReviewSession, SessionRecord
@@ -85,6 +86,16 @@ class Figure:
         return str(self.value)
 
 
+@dataclass(frozen=True)
+class ForceComparison:
+    """How one of the area's forces compares with the others over the 12 months to the quarter's end."""
+
+    force: Organisation
+    groups: list[national.GroupComparison]
+    months_covered: int
+    months: int
+
+
 @dataclass
 class DisproportionalitySection:
     forces: list[Organisation]
@@ -92,6 +103,10 @@ class DisproportionalitySection:
     trend: dict[str, Any] | None
     figures: list[Figure] = field(default_factory=list)
     charts: list[PackChart] = field(default_factory=list)
+    # How the area's forces compare with the others (the public national report, docs/national.md)
+    comparison_period: str = ""
+    comparisons: list[ForceComparison] = field(default_factory=list)
+    comparison_charts: list[PackChart] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,7 +201,8 @@ class Pack:
         return self.quarter.last_day >= self.made_on
 
     def charts(self) -> list[PackChart]:
-        return [*self.disproportionality.charts, *(c for t in self.trust for c in t.charts)]
+        d = self.disproportionality
+        return [*d.charts, *d.comparison_charts, *(c for t in self.trust for c in t.charts)]
 
 
 # --- gathering ---------------------------------------------------------------------------------------------------
@@ -232,7 +248,27 @@ def _disproportionality(forces: list[Organisation], quarter: Quarter) -> Disprop
                 f"{black['rate_ratio_vs_white']:.1f} (95% interval {low:.1f} to {high:.1f})",
             )
         )
-    return DisproportionalitySection(forces, report, trend, figures, charts)
+    section = DisproportionalitySection(forces, report, trend, figures, charts)
+    _compare(section, quarter)
+    return section
+
+
+def _compare(section: DisproportionalitySection, quarter: Quarter) -> None:
+    """How the area's forces compare with every other force over the 12 months to the quarter's end (a quarter is
+    too short to rank forces): the public national report, and its Black/White funnel with the force marked."""
+    query = national.NationalQuery(quarter.months_back(TREND_MONTHS), quarter.last_month)
+    report = national.national_report(query, public=True)
+    section.comparison_period = query.label
+    for force in section.forces:
+        groups = national.how_force_compares(report, force.police_uk_id)
+        row = national.force_comparison(report, force.police_uk_id)
+        if groups is None or row is None:
+            continue
+        section.comparisons.append(ForceComparison(force, groups, row["months_covered"], report["months"]))
+        chart = chart_from_report(report, "Black", selected=force.police_uk_id)
+        if chart is not None:
+            source = f"scrutiny.national.national_report({query.header()['from']} to {query.header()['to']}, public)"
+            section.comparison_charts.append(PackChart(f"funnel-black-{force.police_uk_id}", chart, source))
 
 
 def _reviews(area: ForceArea, quarter: Quarter, today: date) -> ReviewSection:
@@ -420,6 +456,18 @@ def _methods(
             ],
         ),
         (
+            "How the force compares",
+            [
+                "Over the 12 months to the quarter's end, from every force of England and Wales (the public, "
+                "suppressed figures). Each force's ratio is set against the England and Wales ratio on a funnel "
+                "plot (Spiegelhalter, 2005): its expected searches of a group are those it would make at the "
+                "England and Wales ratio given its searches of White people and its populations, and the control "
+                "limits are exact Poisson limits at 95% (alert) and 99.8% (outlier). Ranks come with the range "
+                "of ranks in 95% of 2,000 simulations from each force's counts (1st = highest ratio). Months a "
+                "force does not hold are left out with their population.",
+            ],
+        ),
+        (
             "Small numbers",
             [
                 "This pack is suppressed for a public meeting: counts of people under 10 (searches, survey "
@@ -471,7 +519,7 @@ def build_pack(area: ForceArea, quarter: Quarter, *, today: date) -> Pack:
 # --- the numbers as tables print them ----------------------------------------------------------------------------
 
 SHARE_KINDS = {"find_rates", "trust_groups", "trust_time"}
-RATIO_KINDS = {"ratios", "trend"}
+RATIO_KINDS = {"ratios", "trend", "funnel"}
 
 
 def cell_text(kind: str, value: Any) -> str:

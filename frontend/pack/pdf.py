@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from fpdf import FPDF
 
-from frontend.pack.assemble import Figure, Pack, PackChart, count_text, table_rows
+from frontend.pack.assemble import Figure, ForceComparison, Pack, PackChart, count_text, table_rows
 
 # Charts are drawn at 1200 x 675 pixels (the charts' 16:9) and printed 180 mm wide: about 170 dots an inch.
 IMAGE_SIZE = (1200, 675)
@@ -151,6 +151,34 @@ def _disproportionality(pdf: PackPDF, pack: Pack) -> None:
     pdf.figures(section.figures)
     for item in section.charts:
         pdf.chart(item)
+    for comparison in section.comparisons:
+        _comparison(pdf, comparison, section.comparison_period)
+    for item in section.comparison_charts:
+        pdf.chart(item)
+
+
+def _comparison(pdf: PackPDF, c: ForceComparison, period: str) -> None:
+    pdf.add_page()
+    pdf.heading(f"How {c.force.name} compares with other forces", level=1)
+    held = f" ({c.months_covered} of {c.months} months held)" if c.months_covered < c.months else ""
+    pdf.para(
+        f"Over {period}{held}: each ratio beside the England and Wales ratio, where the force sits on the funnel "
+        "plot of every force (which allows for each force's size), and its rank among the forces with the range "
+        "chance allows. A quarter is too short to rank forces, so this covers the 12 months to the quarter's end."
+    )
+    rows = []
+    for g in c.groups:
+        if g.shown:
+            interval = f" ({g.interval[0]:.2f} to {g.interval[1]:.2f})" if g.interval else ""
+            reference = f"{g.reference_ratio:.2f}" if g.reference_ratio is not None else "-"
+            rows.append([f"{g.group} people", f"{g.ratio:.2f}{interval}", reference, g.position_label, g.rank_text])
+        else:
+            rows.append([f"{g.group} people", "not compared: too few searches to show", "", "", ""])
+    pdf.grid(
+        ("Group", "Ratio vs White (95% interval)", "England and Wales", "On the funnel", "Rank"),
+        rows,
+        widths=(22, 34, 22, 52, 50),
+    )
 
 
 def _reviews(pdf: PackPDF, pack: Pack) -> None:

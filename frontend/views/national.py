@@ -246,6 +246,7 @@ def _page(request: HttpRequest, *, public: bool) -> HttpResponse:
     raw_year = request.GET.get("year", "")
     group = GROUP_SLUGS.get(request.GET.get("group", "black").strip().lower())
     sort = request.GET.get("sort", "name").strip() or "name"
+    selected = request.GET.get("force", "").strip()
     errors: list[tuple[str, str]] = []
     try:
         figures = national_figures(raw_year, public=public)
@@ -258,16 +259,21 @@ def _page(request: HttpRequest, *, public: bool) -> HttpResponse:
     if sort not in SORTS:
         errors.append(("sort", f"Order the forces by one of: {', '.join(SORTS)}."))
         sort = "name"
+    if selected and figures.report is not None and national.force_comparison(figures.report, selected) is None:
+        # No field to point at (the force comes from a link): the summary links to the page's main content.
+        errors.append(("main-content", f'Unknown force "{selected}": give its data.police.uk id, e.g. cheshire.'))
     prefix = "national-public" if public else "national-report"
     report = figures.report if not errors else None
     rows = force_rows(report, group, sort) if report else []
+    for r in rows:
+        r["selected"] = r["force"] == selected
     charts = []
     if report is not None:
         for g in national.COMPARED:
             chart = chart_from_report(report, g)
             if chart is None:
                 continue
-            qs = _query_string(figures)
+            qs = _query_string(figures, force=selected)
             charts.append(
                 {
                     "key": g.lower(),
@@ -299,7 +305,8 @@ def _page(request: HttpRequest, *, public: bool) -> HttpResponse:
         "page_url": reverse(prefix),
         "csv_url": reverse(f"{prefix}-csv") + _query_string(figures) if report else "",
         "other_url": reverse("national-report" if public else "national-public"),
-        "sort_urls": {key: _query_string(figures, group=group.lower(), sort=key) for key in SORTS},
+        "sort_urls": {key: _query_string(figures, group=group.lower(), sort=key, force=selected) for key in SORTS},
+        "selected": selected,
         "position_labels": fn.POSITION_LABELS,
     }
     return render(request, "frontend/national/page.html", context, status=400 if errors else 200)

@@ -1,5 +1,6 @@
 """The public transparency page of a force area, its charts and CSVs, and the public methods page
-(docs/reporting.md). No sign-in.
+(docs/reporting.md). No sign-in. The page also says how the area's force compares with the others (the public
+national report, docs/national.md).
 
 Every figure comes from the suppressed report (`reporting.public_disproportionality_report`, `monthly_trend(...,
 public=True)`), and the chart adapters apply the same rule again, so no count under 10 appears in the page, a chart,
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +26,7 @@ from frontend.views.reporting import ShownChart, chart_makers, csv_response, mon
 from panels import selectors
 from panels.census import POLICE_UK_IDS
 from panels.models import ForceArea, Organisation, Panel
-from scrutiny import choices, reporting
+from scrutiny import choices, national, reporting
 from scrutiny import reports as scrutiny_reports
 from scrutiny import stats as st
 from scrutiny.models import EncounterRecord
@@ -187,6 +189,37 @@ def _headline_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"group": g, **report["groups"][g]} for g in st.GROUPS]
 
 
+@dataclass(frozen=True)
+class ForceComparison:
+    """How one of the area's forces compares with the others over the page's period (docs/national.md)."""
+
+    force: Organisation
+    groups: list[national.GroupComparison]
+    months_covered: int
+    months: int
+    national_url: str
+
+
+def _comparisons(figures: AreaFigures) -> list[ForceComparison]:
+    """From the public national report for the page's period: its figures are suppressed as the page's are, and
+    the funnel and ranks are worked from the forces it shows."""
+    if figures.period is None or not figures.forces:
+        return []
+    query = national.NationalQuery(figures.period.from_month, figures.period.to_month, figures.period.year)
+    report = national.national_report(query, public=True)
+    out = []
+    for force in figures.forces:
+        groups = national.how_force_compares(report, force.police_uk_id)
+        if groups is None:
+            continue
+        row = national.force_comparison(report, force.police_uk_id)
+        assert row is not None
+        params = {**({"year": query.year} if query.year is not None else {}), "force": force.police_uk_id}
+        url = f"{reverse('national-public')}?{urlencode(params)}#forces"
+        out.append(ForceComparison(force, groups, row["months_covered"], report["months"], url))
+    return out
+
+
 # --- views -------------------------------------------------------------------------------------------------------
 
 
@@ -221,6 +254,7 @@ def area_public(request: HttpRequest, area: str) -> HttpResponse:
             for p in figures.panels
         ],
         "trust": _public_trust(figures.panels),
+        "comparisons": _comparisons(figures) if not error else [],
     }
     return render(request, "frontend/public/area.html", context, status=400 if error else 200)
 

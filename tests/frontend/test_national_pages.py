@@ -9,6 +9,7 @@ Transport Police; the rest hold nothing.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -18,8 +19,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from frontend.charts import Table
+from frontend.pack import Quarter, build_pack, pack_pdf
 from frontend.views.national import force_rows
 from panels.models import Organisation, Panel, StaffRole, User
 from scrutiny import national, reporting
@@ -331,3 +334,77 @@ def test_no_public_national_route_changes_when_hidden_counts_change_places(pictu
     after = fetch(urls)
     changed = [u for u in urls if before[u] != after[u]]
     assert not changed, f"public national routes that depend on a count under 10: {changed}"
+
+
+# --- how a force compares, on its area's page and in the pack ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_area_page_says_how_its_force_compares(client: Client, picture: dict[str, Organisation]) -> None:
+    response = client.get(reverse("area-public", kwargs={"area": "merseyside"}), {"year": "2024"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    text = page_text(response)
+    assert "How Merseyside Police compares with other forces" in text
+    report = national.national_report(YEAR, public=True)
+    groups = national.how_force_compares(report, "merseyside")
+    assert groups is not None
+    black = groups[0]
+    assert black.group == "Black"
+    assert black.shown
+    section = re.search(r'<dl class="govuk-summary-list" data-compare="merseyside">(.*?)</dl>', content, re.DOTALL)
+    assert section
+    row = re.search(r'data-group="Black">(.*?)</div>', section.group(1), re.DOTALL)
+    assert row
+    words = visible(row.group(1))
+    assert f"{black.ratio:,.2f} times as likely as White people" in words
+    assert black.position_label in words
+    assert f"Rank: {black.rank_text}." in words
+    assert 'href="/public/national/?year=2024&amp;force=merseyside#forces"' in content
+
+
+@pytest.mark.django_db
+def test_a_force_with_small_counts_is_not_compared_on_its_public_page(
+    client: Client, picture: dict[str, Organisation]
+) -> None:
+    response = client.get(reverse("area-public", kwargs={"area": "cheshire"}), {"year": "2024"})
+    content = response.content.decode()
+    section = re.search(r'data-compare="cheshire">(.*?)</dl>', content, re.DOTALL)
+    assert section
+    black = re.search(r'data-group="Black">(.*?)</div>', section.group(1), re.DOTALL)
+    assert black
+    assert "Not compared: too few searches of Black or White people to show" in visible(black.group(1))
+    assert "times as likely" not in visible(black.group(1))
+
+
+@pytest.mark.django_db
+def test_the_national_page_marks_the_force_it_was_opened_for(client: Client, picture: dict[str, Organisation]) -> None:
+    response = client.get(PUBLIC, {"force": "merseyside"})
+    content = response.content.decode()
+    row = re.search(r'data-force="merseyside">(.*?)</th>', content, re.DOTALL)
+    assert row
+    assert "Selected" in visible(row.group(1))
+    assert f"{reverse('national-public-chart', kwargs={'group': 'black'})}?force=merseyside" in content
+    bad = client.get(PUBLIC, {"force": "northshire"})
+    assert bad.status_code == 400
+    assert error_summary(bad) == 'Unknown force "northshire": give its data.police.uk id, e.g. cheshire.'
+
+
+@pytest.mark.django_db
+def test_the_pack_says_how_the_force_compares_over_the_year_to_the_quarters_end(
+    picture: dict[str, Organisation],
+) -> None:
+    area = picture["mersey"].force_area
+    assert area is not None
+    pack = build_pack(area, Quarter(2025, 1), today=date(2025, 5, 1))
+    section = pack.disproportionality
+    assert section.comparison_period == "April 2024 to March 2025"
+    [comparison] = section.comparisons
+    assert comparison.groups == national.how_force_compares(national.national_report(YEAR, public=True), "merseyside")
+    [item] = section.comparison_charts
+    assert item.key == "funnel-black-merseyside"
+    rows = {r[0]: r for r in item.chart.table.rows}
+    assert rows["Merseyside Police"][-1] == "selected force"
+    assert "Cheshire Constabulary" not in rows  # hidden in public
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pack_pdf(pack))).pages)
+    assert "How Merseyside Police compares with other forces" in text

@@ -347,10 +347,11 @@ def test_the_area_page_counts_in_the_database(
 ) -> None:
     """The area, its forces, its public panels, the months with data, the forces of the query (5); a grouped query
     over the records for the year and one for the months (2, none once cached); per panel its findings,
-    recommendations, surveys and trust questions (4)."""
+    recommendations, surveys and trust questions (4); how the force compares: the national report's forces and
+    coverage (2) and its one grouped query over every force's records (1, none once cached)."""
     cache.clear()
-    with django_assert_num_queries(11) as cold:
+    with django_assert_num_queries(14) as cold:
         assert client.get(AREA).status_code == 200
-    assert sum("GROUP BY" in q["sql"] for q in cold.captured_queries) == 2
-    with django_assert_num_queries(9):
+    assert sum("GROUP BY" in q["sql"] for q in cold.captured_queries) == 3
+    with django_assert_num_queries(11):
         assert client.get(AREA).status_code == 200
