@@ -1,5 +1,5 @@
-"""Excel workbooks (.xlsx): one sheet's rows, read as a stream (openpyxl's read-only mode), so a million-row
-workbook takes no more memory than a few rows (bench/import_xlsx.py measures it).
+"""Excel workbooks (.xlsx): one sheet's rows, read as a stream (openpyxl's sheet parser, the one its read-only mode
+uses), so a million-row workbook takes no more memory than a few rows (bench/import_xlsx.py measures it).
 
 The sheet is the first unless one is named (`importrecords --sheet NAME`). Its first non-empty row is the
 header; after that, rows are what a CSV's lines are, with the same layout rules (layout.py), and each cell
@@ -33,35 +33,135 @@ from scrutiny.importing.layout import Layout, SourceRow
 _SERIAL_RANGE = (36526, 2958465)
 
 
-def _open(fh: IO[bytes]) -> Any:
-    from openpyxl import load_workbook
+class _Book:
+    """What openpyxl reads of a workbook up front (its parts list, shared strings, styles for telling date cells,
+    the sheets and the date epoch), and one sheet's rows as a stream through openpyxl's own sheet parser.
 
-    try:
-        return load_workbook(fh, read_only=True, data_only=True)
-    except ImportFailed:
-        raise
-    except Exception as error:  # openpyxl raises many kinds for a damaged file; every one means the same here
-        raise ImportFailed(f"unreadable: the Excel workbook cannot be opened ({type(error).__name__})") from None
+    Not load_workbook(read_only=True): that reads every sheet whole, at once, to find its size when the sheet does
+    not state it (openpyxl's write-only mode and pandas through it state none), so a million-row workbook was
+    parsed once more each time it was opened (checking the header, importing) before a row was read.
+    """
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        try:
+            reader = ExcelReader(fh, read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self.sheets: dict[str, str] = {
+                sheet.name: rel.target
+                for sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            }
+        except ImportFailed:
+            raise
+        except Exception as error:  # openpyxl raises many kinds for a damaged file; each means the same here
+            raise ImportFailed(f"unreadable: the Excel workbook cannot be opened ({type(error).__name__})") from None
+        self._reader = reader
+        self.epoch: datetime = reader.wb.epoch
+
+    def sheet(self, name: str | None) -> str:
+        """The sheet's name: the one asked for, or the first."""
+        if name is None:
+            if not self.sheets:
+                raise ImportFailed("unreadable: the workbook has no worksheet")
+            return next(iter(self.sheets))
+        if name not in self.sheets:
+            shown = ", ".join(f'"{n}"' for n in self.sheets)
+            raise ImportFailed(f'the workbook has no sheet "{name}"; its sheets are {shown}')
+        return name
+
+    def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cell values from column A to the row's last cell), for the rows the sheet holds."""
+        wb = self._reader.wb
+        with self._reader.archive.open(self.sheets[name]) as source:
+            parser = _sheet_parser()(
+                source,
+                self._reader.shared_strings,
+                data_only=True,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                values: list[Any] = [None] * (cells[-1]["column"] if cells else 0)
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+                yield number, values
+
+    def dimension_rows(self, name: str) -> int | None:
+        """The last row the sheet's <dimension> states, read from the sheet's start only (None if it states none)."""
+        from openpyxl.worksheet.dimensions import SheetDimension
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+        from openpyxl.xml.functions import iterparse
+
+        with self._reader.archive.open(self.sheets[name]) as source:
+            for _event, element in iterparse(source, events=("start",)):
+                if element.tag == f"{{{SHEET_MAIN_NS}}}dimension":
+                    bounds = SheetDimension.from_tree(element).boundaries
+                    return int(bounds[3]) if bounds and bounds[3] else None
+                if element.tag == f"{{{SHEET_MAIN_NS}}}sheetData":
+                    return None
+        return None
+
+    def close(self) -> None:
+        self._reader.archive.close()
 
 
-def _sheet(book: Any, sheet: str | None) -> Any:
-    names = list(book.sheetnames)
-    if sheet is None:
-        if not book.worksheets:
-            raise ImportFailed("unreadable: the workbook has no worksheet")
-        return book.worksheets[0]
-    if sheet not in names:
-        shown = ", ".join(f'"{n}"' for n in names)
-        raise ImportFailed(f'the workbook has no sheet "{sheet}"; its sheets are {shown}')
-    return book[sheet]
+_PARSER: Any = None
+
+
+def _sheet_parser() -> Any:
+    """openpyxl's sheet parser, reading inline strings (what openpyxl itself and pandas write) without building
+    openpyxl's rich-text objects for each: half the time of a workbook's import went there. The value is the
+    same: the plain text and the text of each formatted run, without phonetic guides (Text.content)."""
+    global _PARSER
+    if _PARSER is None:
+        from openpyxl.utils.cell import coordinate_to_tuple
+        from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+
+        text, run = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+
+        class Parser(WorkSheetParser):
+            def parse_cell(self, element: Any) -> dict[str, Any]:
+                if element.get("t") != "inlineStr":
+                    return super().parse_cell(element)
+                coordinate = element.get("r")
+                if coordinate:
+                    row, column = coordinate_to_tuple(coordinate)
+                    self.col_counter = column
+                else:
+                    self.col_counter += 1
+                    row, column = self.row_counter, self.col_counter
+                style = element.get("s", 0)
+                value, data_type = None, "inlineStr"
+                child = element.find(INLINE_STRING)
+                if child is not None:
+                    parts = [child.findtext(text) or ""]
+                    parts.extend(r.findtext(text) or "" for r in child.iterfind(run))
+                    value, data_type = "".join(parts), "s"
+                return {
+                    "row": row,
+                    "column": column,
+                    "value": value,
+                    "data_type": data_type,
+                    "style_id": int(style) if style else 0,
+                }
+
+        _PARSER = Parser
+    return _PARSER
 
 
 def sheet_rows(fh: IO[bytes]) -> int | None:
     """The first sheet's row count, as its <dimension> says (None if it does not say): for progress."""
-    book = _open(fh)
+    book = _Book(fh)
     try:
-        rows = book.worksheets[0].max_row if book.worksheets else None
-        return rows if isinstance(rows, int) else None
+        return book.dimension_rows(book.sheet(None))
     finally:
         book.close()
 
@@ -69,9 +169,9 @@ def sheet_rows(fh: IO[bytes]) -> int | None:
 def header_of(fh: IO[bytes], sheet: str | None = None) -> list[str]:
     """The sheet's first non-empty row, as text (to tell the format); leaves fh where it was."""
     start = fh.tell()
-    book = _open(fh)
+    book = _Book(fh)
     try:
-        for row in _sheet(book, sheet).iter_rows(values_only=True):
+        for _number, row in book.rows(book.sheet(sheet)):
             cells = [_plain(v) for v in row]
             if any(c.strip() for c in cells):
                 return cells
@@ -128,17 +228,17 @@ class WorkbookReader:
         self._fh = fh
         self._start = fh.tell()
         self._sheet_asked = sheet
-        self._book = _open(fh)
-        worksheet = _sheet(self._book, sheet)
-        self.sheet = str(worksheet.title)
-        self._sheet_count = len(self._book.sheetnames)
+        self._book = _Book(fh)
+        self.sheet = self._book.sheet(sheet)
+        self._sheet_count = len(self._book.sheets)
         self._epoch: datetime = self._book.epoch
-        self._rows = worksheet.iter_rows(values_only=True)
+        self._rows = self._book.rows(self.sheet)
         self.number = 0
         self._skipped = 0
         header: list[str] | None = None
-        for row in self._rows:
-            self.number += 1
+        for number, row in self._rows:
+            self._skipped += number - self.number - 1  # rows the sheet does not hold at all are blank
+            self.number = number
             cells = [_plain(v) for v in row]
             if any(c.strip() for c in cells):
                 header = cells
@@ -205,8 +305,9 @@ class WorkbookReader:
         date_column = self._date_column
         layout_row = self.layout.row
         try:
-            for row in self._rows:
-                self.number += 1
+            for number, row in self._rows:
+                self._skipped += number - self.number - 1  # rows the sheet does not hold at all are blank
+                self.number = number
                 cells = [_plain(v) if i != date_column else self._date(v) for i, v in enumerate(row)]
                 while cells and not cells[-1]:
                     cells.pop()

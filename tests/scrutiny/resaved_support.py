@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -173,4 +174,100 @@ def force_extract_xlsx(path: Path) -> bytes:
         sheet.append([cell if cell else None for cell in row])
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def excel_xlsx(rows: Rows, *, inline: dict[int, str] | None = None) -> bytes:
+    """An .xlsx laid out as Excel writes one (openpyxl writes none like it): text in a shared-strings table, a
+    <dimension>, dates as serial numbers with a date style, booleans as boolean cells, the first heading as rich
+    text in runs. `inline` puts raw <is> XML in column 0 of the given data rows (rich text with a phonetic guide)."""
+    from xml.sax.saxutils import escape
+
+    strings: dict[str, int] = {}
+
+    def shared(text: str) -> int:
+        return strings.setdefault(text, len(strings))
+
+    shared(rows[0][0])  # the rich-text heading below is string 0
+    body: list[str] = []
+    for r, row in enumerate(rows, start=1):
+        cells: list[str] = []
+        for c, value in enumerate(row):
+            ref = f"{_column(c)}{r}"
+            if r > 1 and inline and (r - 2) in inline and c == 0:
+                cells.append(f'<c r="{ref}" t="inlineStr">{inline[r - 2]}</c>')
+            elif value == "":
+                continue
+            elif r > 1 and c == DATE:
+                serial = (local(value) - datetime(1899, 12, 30)).total_seconds() / 86400
+                cells.append(f'<c r="{ref}" s="1"><v>{serial!r}</v></c>')
+            elif r > 1 and c in (LAT, LNG):
+                cells.append(f'<c r="{ref}"><v>{float(value)!r}</v></c>')
+            elif r > 1 and c in YES_NO_COLUMNS and value in ("True", "False"):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value == "True")}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="s"><v>{shared(value)}</v></c>')
+        body.append(f'<row r="{r}">{"".join(cells)}</row>')
+    last = f"{_column(len(rows[0]) - 1)}{len(rows)}"
+    sheet = f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:{last}"/><sheetData>{"".join(body)}</sheetData></worksheet>'
+    first, *others = sorted(strings, key=strings.__getitem__)
+    items = [f"<si><r><t>{escape(first[:2])}</t></r><r><rPr><b/></rPr><t>{escape(first[2:])}</t></r></si>"]
+    items += [f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in others]
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{_REL}/officeDocument"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            '<sheet name="Stop and search" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+        ),
+        "xl/sharedStrings.xml": (
+            f'<sst xmlns="{_MAIN}" count="{len(items)}" uniqueCount="{len(items)}">{"".join(items)}</sst>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
     return out.getvalue()

@@ -81,6 +81,7 @@ COPIES = [
         ("Excel serial dates (days since 30 December 1899)", "no offset from UTC"),
     ),
     Copy("pandas.xlsx", resave.pandas_xlsx, ("row-number column without a heading", "Excel date-times")),
+    Copy("excel.xlsx", resave.excel_xlsx, ('sheet "Stop and search" of an Excel workbook', "Excel date-times")),
 ]
 
 

@@ -7,11 +7,11 @@ import codecs
 import io
 import zipfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from panels.models import Organisation
 from scrutiny import choices
@@ -19,6 +19,7 @@ from scrutiny.importing import ImportFailed, detect_format, slashdates
 from scrutiny.importing.formats import split_header
 from scrutiny.importing.normalise import Dates, coordinate
 from scrutiny.importing.sniff import container, count_rows, text_encoding
+from scrutiny.importing.workbook import _Book
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
@@ -485,3 +486,31 @@ def test_an_empty_sheet_or_a_damaged_workbook_is_refused(import_bytes: ImportByt
     with pytest.raises(ImportFailed, match="an Excel workbook, not the JSON array"):
         import_bytes(good, source_format=choices.SourceFormat.POLICE_UK_JSON)
     assert table_counts() == (0, 0, 0, 0)
+
+
+def test_a_workbook_as_excel_writes_it_reads_cell_for_cell_as_openpyxl_reads_it() -> None:
+    # Shared strings with rich text, a date style, booleans, numbers, and inline rich text with a phonetic guide,
+    # read by the importer's own sheet stream (workbook._Book) and by openpyxl's read-only worksheet.
+    rows = [POLICE_UK_HEADER.split(","), cells(ROWS[0]), cells(ROWS[1]), cells(ROWS[2])]
+    inline = {
+        0: '<is><r><t>Person </t></r><r><rPr><b/></rPr><t>search</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is>',
+        1: "<is><t>Vehicle search</t></is>",
+    }
+    data = resave.excel_xlsx(rows, inline=inline)
+    book = _Book(io.BytesIO(data))
+    ours = [values for _, values in book.rows("Stop and search")]
+    book.close()
+    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    theirs = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert [row + [None] * (len(theirs[0]) - len(row)) for row in ours] == theirs
+    assert ours[0][0] == "Type"  # the heading in two runs
+    assert [ours[1][0], ours[2][0]] == ["Person search", "Vehicle search"]
+    assert ours[1][1] == datetime(2025, 6, 1, 11, 15)  # a serial number with a date style: a date-time
+    assert (ours[1][2], ours[2][13]) == (False, True)
+
+
+@pytest.mark.django_db
+def test_a_workbook_sheet_that_states_its_size_gives_the_progress_total() -> None:
+    rows = [POLICE_UK_HEADER.split(","), cells(ROWS[0]), cells(ROWS[1]), cells(ROWS[2])]
+    assert count_rows(io.BytesIO(resave.excel_xlsx(rows))) == 3
+    assert count_rows(io.BytesIO(workbook(("Data", rows)))) is None  # openpyxl's write-only mode states none
