@@ -514,3 +514,22 @@ def test_a_workbook_sheet_that_states_its_size_gives_the_progress_total() -> Non
     rows = [POLICE_UK_HEADER.split(","), cells(ROWS[0]), cells(ROWS[1]), cells(ROWS[2])]
     assert count_rows(io.BytesIO(resave.excel_xlsx(rows))) == 3
     assert count_rows(io.BytesIO(workbook(("Data", rows)))) is None  # openpyxl's write-only mode states none
+
+
+@pytest.mark.django_db
+def test_slash_dates_typed_as_text_in_a_workbook_take_the_order_of_the_whole_sheet(import_bytes: ImportBytes) -> None:
+    header = POLICE_UK_HEADER.split(",")
+    rows = [cells(row) for row in ROWS]
+    for row, written in zip(rows, ["01/06/2025 11:15", "02/06/2025 10:00", "03/06/2025 09:00"], strict=True):
+        row[1] = written  # text cells, as a sheet holds dates pasted in as text
+    data = workbook(("Data", [header, *rows]))
+    before = table_counts()
+    with pytest.raises(ImportFailed, match="could be day first or month first"):
+        import_bytes(data, name="june.xlsx")
+    assert table_counts() == before
+    result = import_bytes(data, name="2025-06-cheshire-stop-and-search.xlsx", declared_month=date(2025, 6, 1))
+    assert (result.imported, result.rejected) == (3, 0)
+    assert "read day first (dd/mm/yyyy), the only order" in " ".join(notes_of(result.batch_id))
+    first = EncounterRecord.objects.order_by("occurred_at").first()
+    assert first is not None
+    assert first.occurred_at.isoformat() == "2025-06-01T10:15:00+00:00"
