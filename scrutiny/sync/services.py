@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -212,12 +212,12 @@ class _Answer:
     error: str
 
 
-def _fetch(sm: SourceMonth, fetch: Callable[..., Fetched], options: _Options) -> _Answer:
+def _fetch(sm: SourceMonth, options: _Options) -> _Answer:
     """Fetch one force-month into a temporary file (runs in a worker thread: no database here)."""
     force = sm.force.police_uk_id
     source = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     try:
-        fetched = fetch(
+        fetched = fetch_json_array(
             stops_force_url(force, sm.month, options.base_url),
             into=source,
             limiter=options.limiter,
@@ -237,7 +237,7 @@ def _fetch(sm: SourceMonth, fetch: Callable[..., Fetched], options: _Options) ->
 
 
 def _fetched_in_order(
-    months: Iterable[SourceMonth], *, workers: int, fetch: Callable[..., Fetched], options: _Options
+    months: Iterable[SourceMonth], *, workers: int, options: _Options
 ) -> Iterator[tuple[SourceMonth, _Answer]]:
     """Each force-month with its answer, in the order given, fetching up to `workers` at once (and at most twice
     that many ahead, so few temporary files are open)."""
@@ -248,7 +248,7 @@ def _fetched_in_order(
         def submit() -> None:
             sm = next(todo, None)
             if sm is not None:
-                pending.append((sm, pool.submit(_fetch, sm, fetch, options)))
+                pending.append((sm, pool.submit(_fetch, sm, options)))
 
         for _ in range(max(workers, 1) * 2):
             submit()
@@ -405,7 +405,6 @@ def sync_run(
     limiter: RateLimiter = LIMITER,
     recent: int | None = None,
     workers: int | None = None,
-    fetch: Callable[..., Fetched] = fetch_json_array,
 ) -> SyncSummary:
     """One run of the sync (see the module docstring); SyncRefused before anything is written for a force id
     that is not ours. Never raises for what data.police.uk answers: the run row says what happened."""
@@ -434,7 +433,7 @@ def sync_run(
             logger.warning("the availability list names forces that are not ours: %s", summary.unknown_forces)
         source_months_record(available=available, forces=forces)
         todo = months_to_fetch(available=available, forces=forces, recent=recent)
-        for sm, answer in _fetched_in_order(todo, workers=workers, fetch=fetch, options=options):
+        for sm, answer in _fetched_in_order(todo, workers=workers, options=options):
             outcome = _bring_in(sm, answer)
             summary.months.append(outcome)
             run.fetched += outcome.outcome != FAILED

@@ -395,3 +395,15 @@ def test_a_run_left_running_for_hours_is_marked_failed_and_does_not_block(sync: 
     assert summary.run.status == SyncRunStatus.FINISHED
     stale.refresh_from_db()
     assert (stale.status, stale.error) == (SyncRunStatus.FAILED, "did not finish: the process stopped")
+
+
+def test_a_force_the_list_names_that_is_not_ours_is_reported_and_the_rest_synced(sync: Sync, recordings: Path) -> None:
+    listing = json.loads((recordings / "crimes-street-dates.json").read_text(encoding="utf-8"))
+    listing[0]["stop-and-search"].append("police-scotland")
+    (recordings / "crimes-street-dates.json").write_text(json.dumps(listing), encoding="utf-8")
+
+    summary = sync()
+
+    assert summary.unknown_forces == ["police-scotland"]
+    assert (summary.run.status, summary.run.failed, summary.run.fetched) == (SyncRunStatus.FINISHED, 0, 5)
+    assert not SourceMonth.objects.filter(force__police_uk_id="police-scotland").exists()
