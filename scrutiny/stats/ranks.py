@@ -13,6 +13,7 @@ the same figures always give the same intervals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,12 +79,13 @@ def rank_intervals(units: Sequence[RankInput], *, draws: int = DRAWS, seed: int 
 
     rng = np.random.default_rng(seed)
     simulated = rng.gamma(observed + 0.5, size=(draws, n)) / rng.gamma(reference + 0.5, size=(draws, n)) * scale
-    # Simulated ratios are continuous, so ties have probability 0: ranking by sorting is exact and n log n.
-    ranks = np.empty_like(simulated, dtype=np.int64)
-    np.put_along_axis(ranks, np.argsort(-simulated, axis=1), np.arange(1, n + 1)[None, :], axis=1)
+    # Simulated ratios are continuous, so ties have probability 0: a draw's ranks are the order of its ratios.
+    ranks = np.argsort(np.argsort(-simulated, axis=1), axis=1) + 1
+    # The percentiles of each force's ranks, as numpy's quantile with method "lower" and "higher" would give them.
+    ranks.sort(axis=0)
     tail = (1 - LEVEL) / 2
-    low = np.quantile(ranks, tail, axis=0, method="lower")
-    high = np.quantile(ranks, 1 - tail, axis=0, method="higher")
+    low = ranks[math.floor(tail * (draws - 1))]
+    high = ranks[math.ceil((1 - tail) * (draws - 1))]
     return {u.key: Rank(u.key, int(point[i]), int(low[i]), int(high[i]), n) for i, u in enumerate(usable)}
 
 

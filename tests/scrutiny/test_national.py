@@ -355,6 +355,39 @@ def test_one_grouped_query_over_the_records_whatever_the_number_of_forces(pictur
     assert len(more.captured_queries) == few == 3  # the forces, the records, the source months
 
 
+def test_the_per_force_query_counts_what_one_group_by_over_every_force_counts(picture: dict[str, Any]) -> None:
+    """The records are read one force's range of months at a time (UNION ALL, for the index): the counts are
+    those of a plain GROUP BY over all of them."""
+    forces = national.national_forces()
+    counted = national._counts(forces, YEAR)
+    plain: dict[str, list[int]] = {}
+    rows: Any = (
+        EncounterRecord.objects.current()
+        .filter(kind="stop_search", month__gte=APRIL, month__lte=MARCH)
+        .values("force_id", "month", "ethnic_group", "vehicle_only")
+        .annotate(**reporting._outcome_counts())
+        .order_by()
+    )
+    for r in rows:
+        cell = plain.setdefault(f"{r['force_id']}:{r['month']:%Y-%m}", [0] * national.WIDTH)
+        if r["vehicle_only"]:
+            cell[-1] += r["searches"]
+        else:
+            base = national._slot(r["ethnic_group"]) * len(national.KEYS)
+            for i, key in enumerate(national.KEYS):
+                cell[base + i] += r[key]
+    assert counted == plain
+    assert len(counted) > 20
+
+
+def test_on_postgresql_the_records_query_runs_without_just_in_time_compilation(picture: dict[str, Any]) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        national.national_report(YEAR)
+    [sql] = records_queries(captured)
+    assert sql.count("UNION ALL") == len(FORCES) - 1
+    assert sql.startswith("SET LOCAL jit = off; ") == (connection.vendor == "postgresql")
+
+
 def test_a_cached_report_reads_no_records_and_a_change_in_one_force_is_seen(
     picture: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
