@@ -338,10 +338,6 @@ class StopSearchNormaliser:
         labels = self.labels
         type_, operation, gender, age, sde, ode, legislation, obj, outcome, linked, removal = key
         reasons: list[str] = []
-        # Built once per distinct combination, so this is where the spellings of yes/no cells are noted (the hot
-        # loop reaches it too).
-        for raw in (operation, linked, removal):
-            self.seen.yes_no_cell(raw)
 
         def look[T](vocabulary: vocab.Vocabulary[T], raw: str, index: int) -> T | None:
             try:
@@ -363,6 +359,10 @@ class StopSearchNormaliser:
         removal_value = look(vocab.YES_NO, removal, 14)
         if reasons:
             return reasons
+        # Built once per distinct combination, so this is where the spellings of yes/no cells are noted (the hot
+        # loop reaches it too).
+        for raw in (operation, linked, removal):
+            self.seen.yes_no_cell(raw)
         assert sde_value is not None
         assert outcome_value is not None
         return segment(
@@ -439,13 +439,13 @@ class StopSearchNormaliser:
 
         body_worn_video = look(vocab.YES_NO, 16)
         supervisor = look(vocab.YES_NO, 17)
-        self.seen.yes_no_cell(values[16])
-        self.seen.yes_no_cell(values[17])
         initiation = look(vocab.INITIATION, 18)
         if len(protected.grounds_text) > 10_000:
             reasons.append(f"{labels[15]}: longer than 10,000 characters")
         if len(reasons) > initial:
             return _STOP_SEARCH_EXTRA_BLANK
+        self.seen.yes_no_cell(values[16])
+        self.seen.yes_no_cell(values[17])
         return segment(
             EXTRA_COLUMNS,
             [

@@ -146,8 +146,9 @@ def test_every_spreadsheet_spelling_of_yes_and_no_is_the_same_search(
 
 @pytest.mark.django_db
 def test_a_yes_no_cell_that_is_neither_is_rejected_saying_what_to_write(import_bytes: ImportBytes) -> None:
-    result = import_bytes(csv_text(ROWS[0].replace(",False,False", ",Maybe,False"), ROWS[1]))
+    result = import_bytes(csv_text(ROWS[0].replace(",False,False", ",Maybe,TRUE"), ROWS[1]))
     assert (result.imported, result.rejected) == (1, 1)
+    assert notes_of(result.batch_id) == []  # a spelling is noted only where it was read (not in a rejected row)
     row = RejectedRow.objects.get()
     assert row.reasons == [
         'Outcome linked to object of search: unknown value "Maybe": write True or False (Yes/No and 1/0 are read '
