@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +175,31 @@ def test_on_postgresql_the_original_takes_the_hot_loop_and_a_copy_the_general_pa
     assert import_bytes(resave.JUNE.read_bytes(), name=NAME).imported == len(rows) - 1
     assert import_bytes(resave.excel_csv(rows), name="excel.csv").duplicates == len(rows) - 1
     assert taken == ["hot loop", "general path"]
+
+
+SHARED_FILES = [
+    "2016-06-metropolitan-stop-and-search.csv",  # the 2001 Census groups and the pre-2017 outcomes
+    "2017-06-west-midlands-stop-and-search.csv",
+    "2018-10-city-of-london-stop-and-search.csv",  # the month the clocks go back
+    "2019-12-essex-stop-and-search.csv",
+    "2025-06-south-yorkshire-stop-and-search.csv",  # no coordinates at all
+]
+
+
+@pytest.mark.parametrize("name", SHARED_FILES)
+def test_shared_months_survive_pandas_and_excel(import_bytes: ImportBytes, shared_data: Path, name: str) -> None:
+    path = shared_data / "police-uk" / name
+    info = parse_file_name(name)
+    assert info is not None
+    force = ForceFactory.create(police_uk_id=info.force)
+    rows = resave.read_rows(path)
+    original = import_bytes(path.read_bytes(), name=name, force=force, declared_month=info.month)
+    assert (original.read, original.rejected) == (len(rows) - 1, 0)
+    for make, copy_force in ((resave.pandas_to_csv, "merseyside"), (resave.excel_csv, "kent")):
+        other = ForceFactory.create(police_uk_id=copy_force)
+        data = make(rows)
+        alone = import_bytes(data, name=name, force=other, declared_month=info.month)
+        assert (alone.read, alone.rejected) == (len(rows) - 1, 0), make.__name__
+        assert counts(other) == counts(force), make.__name__
+        again = import_bytes(data, name=name, force=force, declared_month=info.month)
+        assert (again.imported, again.duplicates, again.rejected) == (0, len(rows) - 1, 0), make.__name__
