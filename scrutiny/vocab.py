@@ -164,6 +164,9 @@ GENDER = Vocabulary[str](
     blank=Gender.NOT_RECORDED,
 )
 
+# Excel reads "10-17" in a CSV as a date and writes it back as "Oct-17" (UK settings: October 2017) or "17-Oct"
+# (US: 17 October). No other age range can become a date, so these can only be 10-17 (normalise.Seen notes them).
+AGE_RANGE_AS_DATES = ("Oct-17", "17-Oct")
 AGE_RANGE = Vocabulary[str](
     "Age range",
     [
@@ -173,6 +176,7 @@ AGE_RANGE = Vocabulary[str](
         ("25-34", AgeRange.A25_34),
         ("over 34", AgeRange.OVER_34),
         *_with_codes(AgeRange.choices),
+        *[(spelling, AgeRange.A10_17) for spelling in AGE_RANGE_AS_DATES],
     ],
     blank=AgeRange.NOT_RECORDED,
 )

@@ -234,6 +234,9 @@ def coordinate(
     return raw
 
 
+_AGE_AS_DATES = frozenset(s.casefold() for s in vocab.AGE_RANGE_AS_DATES)
+
+
 class Seen:
     """What the normaliser read through and put right, for the batch's notes: counts of rows and the first
     example of each kind."""
@@ -242,6 +245,7 @@ class Seen:
         self.coordinates: dict[str, int] = {ROUNDED: 0, PADDED: 0}
         self.coordinate_examples: dict[str, str] = {}
         self.yes_no: set[str] = set()  # spellings of yes/no cells other than True/False and Yes/No
+        self.age_as_date: set[str] = set()  # "Oct-17", "17-Oct": 10-17 as Excel writes it back
 
     def coordinate_row(self, seen: list[tuple[str, str]]) -> None:
         """One imported row's coordinates that were not written with 6 places (counted once a row and kind)."""
@@ -275,6 +279,9 @@ class Seen:
                 + ", ".join(f'"{s}"' for s in spellings)
                 + " (not True/False or Yes/No) were read as yes and no."
             )
+        if self.age_as_date:
+            shown = " and ".join(f'"{s}"' for s in sorted(self.age_as_date))
+            out.append(f"Age range written as {shown} (Excel turns 10-17 into a date) was read as 10-17.")
         return out + dates.notes
 
 
@@ -363,6 +370,8 @@ class StopSearchNormaliser:
         # loop reaches it too).
         for raw in (operation, linked, removal):
             self.seen.yes_no_cell(raw)
+        if age.strip().casefold() in _AGE_AS_DATES:
+            self.seen.age_as_date.add(age.strip())
         assert sde_value is not None
         assert outcome_value is not None
         return segment(

@@ -534,3 +534,16 @@ def test_slash_dates_typed_as_text_in_a_workbook_take_the_order_of_the_whole_she
     first = EncounterRecord.objects.order_by("occurred_at").first()
     assert first is not None
     assert first.occurred_at.isoformat() == "2025-06-01T10:15:00+00:00"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("written", ["Oct-17", "17-Oct", "OCT-17"])
+def test_an_age_range_excel_turned_into_a_date_is_still_10_to_17(import_bytes: ImportBytes, written: str) -> None:
+    young = ROWS[0].replace(",18-24,", ",10-17,")
+    import_bytes(csv_text(young))
+    result = import_bytes(csv_text(young.replace(",10-17,", f",{written},")))
+    assert (result.duplicates, result.rejected) == (1, 0)
+    assert notes_of(result.batch_id) == [
+        f'Age range written as "{written}" (Excel turns 10-17 into a date) was read as 10-17.'
+    ]
+    assert import_bytes(csv_text(young.replace(",10-17,", ",Oct-18,"))).rejected == 1  # no other age is a date
