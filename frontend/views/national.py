@@ -136,9 +136,9 @@ def comparison_summary(comparison: dict[str, Any] | None, rows: list[dict[str, A
     n = comparison["forces_compared"]
     alerts = p["high_alert"] + p["low_alert"]
     positions = (
-        f"Of the {n} force{'s' if n != 1 else ''} compared, {p['high_outlier']} {_are(p['high_outlier'])} outliers "
-        f"above and {p['low_outlier']} below, {alerts} {_are(alerts)} alerts and {p['within']} {_are(p['within'])} "
-        "within the limits."
+        f"Of the {n} force{'s' if n != 1 else ''} compared: {_forces(p['high_outlier'])} above the 99.8% limits and "
+        f"{_forces(p['low_outlier'])} below them (outliers), {_forces(alerts)} between the 95% and 99.8% limits "
+        f"(alerts), and {_forces(p['within'])} within the limits."
     )
     d = comparison["overdispersion"]
     if not d or d["phi"] is None:
@@ -161,8 +161,8 @@ def comparison_summary(comparison: dict[str, Any] | None, rows: list[dict[str, A
     return {"positions_sentence": positions, "dispersion_sentence": dispersion}
 
 
-def _are(n: int) -> str:
-    return "is" if n == 1 else "are"
+def _forces(n: int) -> str:
+    return "1 force" if n == 1 else f"{n} forces" if n else "none"
 
 
 def _p(value: float) -> str:

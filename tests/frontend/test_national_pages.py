@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from frontend.charts import Table
 from frontend.pack import Quarter, build_pack, pack_pdf
-from frontend.views.national import force_rows
+from frontend.views.national import comparison_summary, force_rows
 from panels.models import Organisation, Panel, StaffRole, User
 from scrutiny import national, reporting
 from scrutiny.models import AuditEvent, EncounterRecord
@@ -408,3 +408,26 @@ def test_the_pack_says_how_the_force_compares_over_the_year_to_the_quarters_end(
     assert "Cheshire Constabulary" not in rows  # hidden in public
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pack_pdf(pack))).pages)
     assert "How Merseyside Police compares with other forces" in text
+
+
+def test_the_comparison_is_summed_up_in_words() -> None:
+    comparison: dict[str, Any] = {
+        "reference_ratio": 3.1,
+        "forces_compared": 43,
+        "positions": {"high_outlier": 5, "low_outlier": 1, "high_alert": 2, "low_alert": 0, "within": 35},
+        "overdispersion": {"phi": 14.2, "p_value": 1e-9, "overdispersed": True, "tau2": 0.08, "forces": 43},
+    }
+    rows = [{"compare": {"outside_limits_allowing_overdispersion": i < 2}} for i in range(43)]
+    summary = comparison_summary(comparison, rows)
+    assert summary["positions_sentence"] == (
+        "Of the 43 forces compared: 5 forces above the 99.8% limits and 1 force below them (outliers), 2 forces "
+        "between the 95% and 99.8% limits (alerts), and 35 forces within the limits."
+    )
+    assert summary["dispersion_sentence"].startswith(
+        "Forces vary more than chance alone explains (over-dispersion 14.2, where 1 is chance alone; test p < 0.001)."
+    )
+    assert "2 forces are still outside the 99.8% limits" in summary["dispersion_sentence"]
+    comparison["overdispersion"] = {"phi": 1.1, "p_value": 0.31, "overdispersed": False, "tau2": 0.0, "forces": 43}
+    assert comparison_summary(comparison, rows)["dispersion_sentence"].startswith(
+        "Forces vary no more than chance explains (over-dispersion 1.1, where 1 is chance alone; test p = 0.310)"
+    )
