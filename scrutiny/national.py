@@ -183,22 +183,28 @@ def _key(kind: str, material: Any) -> str:
     return f"{reporting.CACHE_PREFIX}:{reporting._database()}:{kind}:{digest}"
 
 
+def data_versions(forces: Sequence[Organisation]) -> list[str]:
+    """Every force's data version (`reporting.records_changed`), in the order of `forces`: one cache round trip."""
+    return reporting._data_versions([f.pk for f in forces])
+
+
 def data_months(
     forces: Sequence[Organisation], versions: Sequence[str] | None = None
 ) -> tuple[date | None, date | None]:
     """The first and the latest whole month (before this one, UK time) in which any territorial force holds current
-    stop-and-search records: the period chooser's range. One query, cached with the forces' data versions.
+    stop-and-search records: the period chooser's range. One query, cached with the forces' data versions
+    (`versions`: `data_versions(forces)`, when the caller has them).
 
     Each force's first and latest month come from a subquery ordered by month with a limit of one, which the records'
     (force, month) index answers without reading the force's other records, whatever their number.
     """
-    territorial = sorted(f.pk for f in forces if _territorial(f))
+    territorial = [f.pk for f in forces if _territorial(f)]
     if not territorial:
         return None, None
     this_month = timezone.localdate().replace(day=1)
     if versions is None:
-        versions = reporting._data_versions(territorial)
-    key = _key("national-months", [territorial, list(versions), month_text(this_month)])
+        versions = data_versions(forces)
+    key = _key("national-months", [[f.pk for f in forces], list(versions), month_text(this_month)])
     found = cache.get(key)
     if found is None:
         records = EncounterRecord.objects.current().filter(
@@ -786,14 +792,19 @@ def _build(
 
 
 def national_report(
-    query: NationalQuery, *, public: bool = False, forces: Sequence[Organisation] | None = None
+    query: NationalQuery,
+    *,
+    public: bool = False,
+    forces: Sequence[Organisation] | None = None,
+    versions: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The national report as JSON (the API's and the pages' figures; docs/national.md). Unsuppressed unless
-    `public`: only for those `may_read_national` allows. `forces`: `national_forces()`, when the caller has them."""
+    `public`: only for those `may_read_national` allows. `forces`: `national_forces()`, and `versions`:
+    `data_versions(forces)`, when the caller has them."""
     if forces is None:
         forces = national_forces()
-    pks = [f.pk for f in forces]
-    versions = reporting._data_versions(pks)
+    if versions is None:
+        versions = data_versions(forces)
     counts_key, counts = _cached_counts(forces, query, versions)
     held: dict[int, set[date]] = {}
     for key in counts:
@@ -802,7 +813,11 @@ def national_report(
     missing = missing_months(forces, query.from_month, query.to_month, held=held)
     key = _key(
         "national-public" if public else "national",
-        [counts_key, [m.as_json() for m in missing], [(f.pk, f.name, f.force_area_id) for f in forces]],
+        [
+            counts_key,
+            [(m.force, m.month.toordinal(), m.reason) for m in missing],
+            [(f.pk, f.name, f.force_area_id) for f in forces],
+        ],
     )
     value = cache.get(key)
     if value is None:

@@ -65,12 +65,14 @@ def national_figures(raw_year: str, *, public: bool) -> NationalFigures:
     """The report for the period asked for (`year`, or the latest 12 months with data); PeriodError for a year
     that is not on offer."""
     forces = national.national_forces()
-    first, latest = national.data_months(forces)
+    versions = national.data_versions(forces)
+    first, latest = national.data_months(forces, versions)
     period, years = choose_period(raw_year, first, latest)
     if period is None:
         return NationalFigures(public, years, None, None)
     query = national.NationalQuery(period.from_month, period.to_month, period.year)
-    return NationalFigures(public, years, query, national.national_report(query, public=public, forces=forces))
+    report = national.national_report(query, public=public, forces=forces, versions=versions)
+    return NationalFigures(public, years, query, report)
 
 
 def _require_reader(user: Any) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtri, pdtr, pdtrik
@@ -92,7 +93,9 @@ class Limits:
     upper_998: float
 
 
+@lru_cache(maxsize=8192)
 def funnel_limits(expected: float) -> Limits:
+    """The four limits at one expected count (kept: pages draw the same forces' limits on every request)."""
     a, o = (1 - ALERT) / 2, (1 - OUTLIER) / 2
     return Limits(
         expected=expected,
