@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django.core.cache import cache
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -229,7 +230,10 @@ def save(figure: Figure, fmt: str, *, title: str = "", description: str = "", id
         "png": {"Software": None, "Title": title},
     }[fmt]
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+    # A fixed salt for the ids matplotlib gives an SVG's clip paths and glyphs (random by default): the same chart
+    # gives the same bytes however often it is drawn, so a chart drawn again after the cache lost it is unchanged.
+    with rc_context({"svg.hashsalt": "community-scrutiny"}):
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
     data = buffer.getvalue()
     if fmt == "svg":
         data = _accessible_svg(data, title, description, ident)
