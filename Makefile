@@ -80,7 +80,7 @@ setup: $(PY_STAMP) $(ASSETS_STAMP)
 # --- The README's two commands ----------------------------------------------------------------
 run: setup
 	$(PYTHON) manage.py migrate --no-input
-	$(PYTHON) manage.py loaddemo
+	$(PYTHON) manage.py loaddemo --site http://$(HOST):$(PORT)
 	@# The demo's data.police.uk sync, from the recorded responses (no network): see docs/sync.md.
 	$(PYTHON) manage.py syncrecords --replay data/police-uk-api || \
 	  echo "The demo's sync did not complete; the coverage page (/coverage/) says why."

@@ -37,7 +37,7 @@ def test_a_panel_reviews_finds_escalates_and_the_force_and_the_opcc_answer(
     world: World,
     people: dict[str, Person],  # noqa: F811
 ) -> None:
-    force = Organisation.objects.get(kind=Organisation.Kind.FORCE)
+    force = Organisation.objects.get(kind=Organisation.Kind.FORCE, force_area=world.panel.force_area)
     liaison = staff_person(force, StaffRole.Role.FORCE_LIAISON, "liam@force.example.org", "Liam Liaison")
     office = OrganisationFactory.create(
         name="Office of the Northshire PCC", kind=Organisation.Kind.OPCC, force_area=world.panel.force_area

@@ -242,3 +242,10 @@ def test_the_consultation_shows_on_the_youth_commissions_public_page() -> None:
     page = Client().get(reverse("panel-public", args=["cheshire-youth"]))
     assert page.status_code == 200
     assert recommendation.title in page.content.decode()
+
+
+@pytest.mark.usefixtures("debug")
+def test_it_prints_the_sign_in_link_for_where_the_site_is_served() -> None:
+    out = StringIO()
+    call_command("loaddemo", "--site", "http://127.0.0.1:8011/", stdout=out)
+    assert "Sign in at http://127.0.0.1:8011/accounts/login/" in out.getvalue()

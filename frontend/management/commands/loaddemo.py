@@ -86,6 +86,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is false.")
+        parser.add_argument(
+            "--site", default="http://127.0.0.1:8000", help="Where the site is served, for the sign-in link printed."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -97,7 +100,7 @@ class Command(BaseCommand):
             self._review(users, force)
         with transaction.atomic():
             self._consultation(users)
-        self._print(users, imported)
+        self._print(users, imported, site=options["site"].rstrip("/"))
 
     def _load(self) -> tuple[dict[str, User], Organisation]:
         area = ForceArea.objects.get(code=AREA_CODE)
@@ -349,7 +352,7 @@ class Command(BaseCommand):
             for user in present:
                 Attendance.objects.get_or_create(meeting=meeting, user=user, defaults={"status": "present"})
 
-    def _print(self, users: dict[str, User], imported: int) -> None:
+    def _print(self, users: dict[str, User], imported: int, *, site: str) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Demo loaded: Cheshire force area, its OPCC, three panels."))
         records = EncounterRecord.objects.filter(force__police_uk_id=census.POLICE_UK_IDS[AREA_CODE]).count()
@@ -363,4 +366,4 @@ class Command(BaseCommand):
         out.write("Coordinator, OPCC officer, force liaison and admin are asked to set up an authenticator app first.")
         for email, _, role in ROLES:
             out.write(f"  {email:<28} {role}")
-        out.write("Sign in at http://127.0.0.1:8000/accounts/login/")
+        out.write(f"Sign in at {site}/accounts/login/")
