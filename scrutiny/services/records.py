@@ -212,7 +212,8 @@ def batch_import(
     All or nothing: on ImportFailed (or any error) no batch and no record is left behind.
     """
     source_format = _detect(source, source_format, sheet)
-    check_header(source, source_format, sheet=sheet)
+    # No separate check of the header first: run_import reads it before any row, and a wrong one rolls back the
+    # batch row below with everything else (a second read of a large file's header costs a pass over the file).
     sha = file_sha256(source)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
