@@ -10,21 +10,27 @@ reach the page, a chart or a CSV.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import get_language
 
 from frontend.charts import Chart, Table
 from frontend.charts.funnel import chart_from_report
 from frontend.views.public_area import PeriodError, choose_period, fy_label
 from frontend.views.reporting import csv_response, svg_response
 from panels.census import POLICE_UK_IDS
+from panels.models import Organisation
 from scrutiny import national
 from scrutiny import stats as st
 from scrutiny.models import AuditEvent
@@ -61,10 +67,10 @@ class NationalFigures:
     error: str = ""
 
 
-def national_figures(raw_year: str, *, public: bool) -> NationalFigures:
+def national_figures(raw_year: str, *, public: bool, forces: list[Organisation] | None = None) -> NationalFigures:
     """The report for the period asked for (`year`, or the latest 12 months with data); PeriodError for a year
-    that is not on offer."""
-    forces = national.national_forces()
+    that is not on offer. `forces`: `national.national_forces()`, when the caller has them."""
+    forces = national.national_forces() if forces is None else forces
     versions = national.data_versions(forces)
     first, latest = national.data_months(forces, versions)
     period, years = choose_period(raw_year, first, latest)
@@ -244,16 +250,16 @@ def _query_string(figures: NationalFigures, **extra: str) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _page(request: HttpRequest, *, public: bool) -> HttpResponse:
+def _page(request: HttpRequest, *, public: bool, forces: list[Organisation] | None = None) -> HttpResponse:
     raw_year = request.GET.get("year", "")
     group = GROUP_SLUGS.get(request.GET.get("group", "black").strip().lower())
     sort = request.GET.get("sort", "name").strip() or "name"
     selected = request.GET.get("force", "").strip()
     errors: list[tuple[str, str]] = []
     try:
-        figures = national_figures(raw_year, public=public)
+        figures = national_figures(raw_year, public=public, forces=forces)
     except PeriodError as exc:
-        figures = national_figures("", public=public)
+        figures = national_figures("", public=public, forces=forces)
         errors.append(("year", str(exc)))
     if group is None:
         errors.append(("group", f"Compare one of {', '.join(national.COMPARED)} with White."))
@@ -320,8 +326,29 @@ def national_page(request: HttpRequest) -> HttpResponse:
     return _page(request, public=False)
 
 
+# How long a visitor's copy of the public page is kept. Records changing (an import, a sync) change the forces' data
+# versions in its key at once; what else the page shows (a month newly missing because its fetch failed) can be this
+# much behind.
+PUBLIC_PAGE_SECONDS = 300
+
+
 def national_public_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, public=True)
+    """The public page. For visitors who are not signed in it is the same page for the same address and data, so the
+    rendered page is kept (about 30 ms of templates and charts a request; bench/national.py measures it under load);
+    signed-in people get their own navigation, and a visitor with a message waiting gets it shown, not a copy."""
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return _page(request, public=True)
+    forces = national.national_forces()
+    versions = national.data_versions(forces)
+    material = json.dumps([request.get_full_path(), get_language(), versions], separators=(",", ":"))
+    key = f"national-public-page:{hashlib.sha256(material.encode()).hexdigest()}"
+    content = cache.get(key)
+    if content is not None:
+        return HttpResponse(content)
+    response = _page(request, public=True, forces=forces)
+    if response.status_code == 200:
+        cache.set(key, response.content, PUBLIC_PAGE_SECONDS)
+    return response
 
 
 # --- charts and CSVs ---------------------------------------------------------------------------------------------

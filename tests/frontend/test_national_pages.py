@@ -271,16 +271,32 @@ def test_the_pages_make_the_same_few_queries_however_many_forces_have_data(
     # the figures come from the cache.
     with django_assert_num_queries(10):
         assert staff.get(STAFF).status_code == 200
-    with django_assert_num_queries(2):  # the forces and the coverage
+    with django_assert_num_queries(1):  # a visitor: the forces (their data versions key the page kept)
         assert client.get(PUBLIC).status_code == 200
     for code in ("kent", "essex", "sussex", "surrey", "devon-and-cornwall", "avon-and-somerset"):
         add_searches(force(code), APRIL, {"White": 40, "Black": 20, "Asian": 15})
     cache.clear()
-    # Cold: also the months with data, and the one grouped query over the records.
+    # Cold: the forces, the months with data, the one grouped query over the records and the coverage.
     with django_assert_num_queries(4):
         assert client.get(PUBLIC).status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get(PUBLIC).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_visitors_copy_of_the_public_page_is_kept_until_the_records_change(
+    client: Client, picture: dict[str, Organisation], coordinator: User
+) -> None:
+    first = client.get(PUBLIC).content
+    assert client.get(PUBLIC).content == first
+    # Signed-in people get their own navigation, never a visitor's copy.
+    assert b"Sign out" in signed_in(Client(), coordinator).get(PUBLIC).content
+    assert b"Sign out" not in client.get(PUBLIC).content
+    add_searches(picture["wm"], MAY, {"White": 50, "Black": 40})
+    reporting.records_changed(picture["wm"].pk)
+    after = client.get(PUBLIC).content
+    assert after != first
+    assert row_cells(after.decode(), "west-midlands") != row_cells(first.decode(), "west-midlands")
 
 
 # --- no count under 10 on any public national route -----------------------------------------------------------------
