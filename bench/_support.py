@@ -4,7 +4,11 @@ server started as in production (docs/deployment.md). Not a test, not part of th
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 import os
+import resource
 import secrets
 import socket
 import statistics
@@ -12,6 +16,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 # What nginx adds in front of every request (docs/deployment.md): the site is served over HTTPS.
@@ -174,3 +180,98 @@ def collect_static(env: dict[str, str]) -> bool:
         sys.stderr.write(done.stderr)
         raise SystemExit("collectstatic failed")
     return made
+
+
+# --- the data, the database, the importer ------------------------------------------------------------------------
+
+SHARED = ROOT.parent / "shared" / "data" / "police-uk"
+REPO = ROOT / "data" / "police-uk"
+
+
+def police_uk_rows() -> tuple[list[str], list[list[str]], Path]:
+    """The header and every row of the data.police.uk CSVs in ../shared/data/police-uk/ (65 files), or in the
+    repository's data/police-uk/ (four months) without it, and the folder they came from."""
+    source = SHARED if any(SHARED.glob("*.csv")) else REPO
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for file in sorted(source.glob("*.csv")):
+        with open(file, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            rows.extend(row for row in reader if row)
+    if not rows:
+        raise SystemExit(f"no data.police.uk files in {SHARED} or {REPO}")
+    return header, rows, source
+
+
+def recreate_database(url: str, name: str) -> str:
+    """Drop and create the database `name` on the server `url` names; its URL."""
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def time_copy(url: str, files: list[Path] | list[str]) -> float:
+    """The baseline: a plain COPY of data.police.uk CSVs into an UNLOGGED table of 15 text columns (PostgreSQL
+    reading the same rows, and no more)."""
+    import psycopg
+
+    columns = ", ".join(f"c{i} text" for i in range(15))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS copy_baseline")
+        conn.execute(f"CREATE UNLOGGED TABLE copy_baseline ({columns})")
+        conn.execute("CHECKPOINT")
+        started = time.perf_counter()
+        for file in files:
+            with (
+                conn.cursor() as cur,
+                cur.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                open(file, "rb") as fh,
+            ):
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE copy_baseline")
+    return seconds
+
+
+def django_setup() -> None:
+    """Django in a benchmark's child process (settings from the environment, as the site reads them)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+def migrate() -> None:
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # every force exists from the first migrate
+
+
+def import_files(files: list[str], force: str | None = None) -> dict[str, Any]:
+    """`manage.py importrecords FILE --json` for each file (with --force when given, else the force its name says),
+    timed around the commands, with this process's CPU time and peak RSS (Python, Django and the imports), and
+    the counts summed over the files."""
+    django_setup()
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    for file in files:
+        extra = ["--force", force] if force else []
+        call_command("importrecords", file, *extra, "--json", "--no-progress", stdout=out)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    results = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    summed = {key: sum(r[key] for r in results) for key in ("read", "imported", "duplicates", "rejected")}
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, **summed}

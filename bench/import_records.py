@@ -29,16 +29,22 @@ import csv
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "police-uk"
+from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
+    ROOT,
+    SHARED,
+    import_files,
+    migrate,
+    police_uk_rows,
+    recreate_database,
+    time_copy,
+)
+
 FORCE = "metropolitan"
 BENCH_DB = "scrutiny_bench"
 
@@ -51,15 +57,7 @@ TARGET_RSS_MB = 400
 def build_csv(path: Path, rows: int, seed: int, *, shuffled: bool = False) -> int:
     """Resample the shared files' rows into one data.police.uk CSV; returns its size in bytes. Rows are in time
     order (as months of data.police.uk files joined end to end are) unless `shuffled`."""
-    header: list[str] | None = None
-    pool: list[list[str]] = []
-    for file in sorted(SHARED.glob("*.csv")):
-        with open(file, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            pool.extend(row for row in reader if row)
-    if header is None:
-        raise SystemExit(f"no data.police.uk files in {SHARED}")
+    header, pool, _ = police_uk_rows()
     rng = random.Random(seed)
     chosen = [pool[rng.randrange(len(pool))] for _ in range(rows)]
     if not shuffled:
@@ -69,43 +67,6 @@ def build_csv(path: Path, rows: int, seed: int, *, shuffled: bool = False) -> in
         writer.writerow(header)
         writer.writerows(chosen)
     return path.stat().st_size
-
-
-# --- the child: one import, timed inside the process -----------------------------------------------------------
-
-
-def child_import(file: str) -> None:
-    """`manage.py importrecords FILE --force metropolitan --json`, timed around the command; the peak RSS is the
-    whole process's (Python, Django and the import)."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    out = StringIO()
-    started = time.perf_counter()
-    cpu = time.process_time()
-    call_command("importrecords", file, "--force", FORCE, "--json", "--no-progress", stdout=out)
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = json.loads(out.getvalue().strip().splitlines()[-1])
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_kb / 1024, **result}))
-
-
-def child_setup() -> None:
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)  # every force exists from the first migrate
 
 
 def run_child(mode: str, env: dict[str, str], *extra: str) -> dict[str, object]:
@@ -125,40 +86,6 @@ def run_child(mode: str, env: dict[str, str], *extra: str) -> dict[str, object]:
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------------------
-
-
-def bench_db_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def time_copy(url: str, file: Path) -> float:
-    import psycopg
-
-    columns = ", ".join(f"c{i} text" for i in range(15))
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS copy_baseline")
-        conn.execute(f"CREATE UNLOGGED TABLE copy_baseline ({columns})")
-        started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
-            open(file, "rb") as fh,
-        ):
-            while block := fh.read(1 << 20):
-                copy.write(block)
-        seconds = time.perf_counter() - started
-        conn.execute("DROP TABLE copy_baseline")
-    return seconds
 
 
 def checkpoint(url: str) -> None:
@@ -315,10 +242,10 @@ def main() -> None:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "import":
-        child_import(args.file)
+        print(json.dumps(import_files([args.file], FORCE)))
         return
     if args.child == "setup":
-        child_setup()
+        migrate()
         return
 
     env = dict(os.environ)
@@ -349,13 +276,12 @@ def main() -> None:
         url = os.environ.get("DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):
             raise SystemExit("set DATABASE_URL to a PostgreSQL server (or use --sqlite)")
-        url = bench_db_url(url)
+        url = recreate_database(url, BENCH_DB)
         env["DATABASE_URL"] = url
-        recreate_database(url)
         run_child("setup", env)
 
         checkpoint(url)
-        copy_before = time_copy(url, file)
+        copy_before = time_copy(url, [file])
         checkpoint(url)
         first = run_child("import", env, "--file", str(file))
         checkpoint(url)
@@ -369,7 +295,7 @@ def main() -> None:
             checkpoint(url)
             load_floor = time_load_floor(url, tmp)
         checkpoint(url)
-        copy_after = time_copy(url, file)
+        copy_after = time_copy(url, [file])
         baseline = min(copy_before, copy_after)
 
         print(f"plain COPY into an unlogged text table: {copy_before:.2f} s before, {copy_after:.2f} s after")

@@ -29,7 +29,6 @@ import csv
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,12 +36,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data" / "police-uk"
-REPO = ROOT / "data" / "police-uk"
+from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
+    ROOT,
+    import_files,
+    migrate,
+    police_uk_rows,
+    recreate_database,
+)
+
 CSV_FORCE = "metropolitan"
 XLSX_FORCE = "west-midlands"
 TARGET_RSS_MB = 400
@@ -50,16 +53,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def resample(rows: int, seed: int) -> tuple[list[str], list[list[str]], Path]:
-    source = SHARED if any(SHARED.glob("*.csv")) else REPO
-    header: list[str] | None = None
-    pool: list[list[str]] = []
-    for file in sorted(source.glob("*.csv")):
-        with open(file, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            pool.extend(row for row in reader if row)
-    if header is None:
-        raise SystemExit(f"no data.police.uk files in {SHARED} or {REPO}")
+    header, pool, source = police_uk_rows()
     rng = random.Random(seed)
     chosen = [pool[rng.randrange(len(pool))] for _ in range(rows)]
     chosen.sort(key=lambda row: row[1])  # ISO times with the same +00:00 offset sort as text
@@ -94,38 +88,6 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
 # --- children ----------------------------------------------------------------------------------------------------
 
 
-def _django() -> None:
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-
-
-def child_import(file: str, force: str) -> None:
-    _django()
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    out = StringIO()
-    started = time.perf_counter()
-    cpu = time.process_time()
-    call_command("importrecords", file, "--force", force, "--json", "--no-progress", stdout=out)
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = json.loads(out.getvalue().strip().splitlines()[-1])
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "self_peak_mb": peak_kb / 1024, **result}))
-
-
-def child_setup() -> None:
-    _django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def run_child(env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run this script as a child; its JSON line, with its wall time and its own peak RSS (os.wait4)."""
     started = time.perf_counter()
@@ -147,17 +109,6 @@ def run_child(env: dict[str, str], *args: str) -> dict[str, Any]:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------------
-
-
-def recreate_database(url: str, name: str) -> str:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def load_average() -> str:
@@ -187,10 +138,10 @@ def main() -> None:
     parser.add_argument("--force", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "import":
-        child_import(args.file, args.force)
+        print(json.dumps(import_files([args.file], args.force)))
         return
     if args.child == "setup":
-        child_setup()
+        migrate()
         return
 
     env = dict(os.environ)

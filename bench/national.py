@@ -31,11 +31,9 @@ import argparse
 import asyncio
 import csv
 import gzip
-import io
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,7 +42,6 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
     PROXY_HEADERS,
@@ -52,12 +49,17 @@ from _support import (  # bench/ runs as a directory of scripts: its own folder 
     Connection,
     Tally,
     collect_static,
+    django_setup,
     free_port,
+    import_files,
+    migrate,
+    police_uk_rows,
     production_env,
+    recreate_database,
     start_server,
+    time_copy,
 )
 
-SHARED = ROOT.parent / "shared" / "data" / "police-uk"
 BENCH_DB = "scrutiny_bench_national"
 LAST_MONTH = date(2025, 9, 1)  # the newest month loaded; the monthly sync brings the one after
 GAP = ("greater-manchester", date(2019, 7, 1), date(2020, 3, 1))
@@ -80,19 +82,6 @@ def days_in(month: date) -> int:
 
 
 # --- the data ------------------------------------------------------------------------------------------------------
-
-
-def load_pool() -> tuple[list[str], list[list[str]]]:
-    header: list[str] = []
-    pool: list[list[str]] = []
-    for file in sorted(SHARED.glob("*.csv")):
-        with open(file, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            pool.extend(row for row in reader if row)
-    if not pool:
-        raise SystemExit(f"no data.police.uk files in {SHARED}")
-    return header, pool
 
 
 def force_weights() -> dict[str, float]:
@@ -125,7 +114,7 @@ def month_rows(pool: list[list[str]], rng: random.Random, month: date, count: in
 def build(tmp: Path, records: int, months: int, seed: int) -> dict[str, Any]:
     """Per-force CSVs of the loaded history, replay recordings of the newest months and the new one, the
     availability lists before and after the new month, and the new month's rows as CSV (for its COPY baseline)."""
-    header, pool = load_pool()
+    header, pool, _ = police_uk_rows()
     weights = force_weights()
     rng = random.Random(seed)
     first = month_add(LAST_MONTH, -(months - 1))
@@ -188,38 +177,14 @@ def write_availability(replay: Path, entries: object) -> None:
 # --- children (Django in a process of its own) -------------------------------------------------------------------
 
 
-def django_setup() -> None:
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-
-
-def child_setup() -> None:
-    django_setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def child_load(files: list[str]) -> None:
-    django_setup()
-    from django.core.management import call_command
-
-    out = io.StringIO()
-    started = time.perf_counter()
-    for file in files:
-        force = Path(file).name.removesuffix("-history.csv")
-        call_command("importrecords", file, "--force", force, "--json", "--no-progress", stdout=out)
-    seconds = time.perf_counter() - started
-    results = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results = [import_files([file], Path(file).name.removesuffix("-history.csv")) for file in files]
+    seconds = sum(r["seconds"] for r in results)
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "peak_mb": peak,
+                "peak_mb": max(r["peak_mb"] for r in results),
                 "imported": sum(r["imported"] for r in results),
                 "rejected": sum(r["rejected"] for r in results),
             }
@@ -404,42 +369,6 @@ def run_child(mode: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
 # --- PostgreSQL baselines ----------------------------------------------------------------------------------------
 
 
-def bench_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def time_copy(url: str, files: list[str]) -> float:
-    """A plain COPY of the files into an UNLOGGED table of 15 text columns: PostgreSQL reading the same rows."""
-    import psycopg
-
-    columns = ", ".join(f"c{i} text" for i in range(15))
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS copy_baseline")
-        conn.execute(f"CREATE UNLOGGED TABLE copy_baseline ({columns})")
-        conn.execute("CHECKPOINT")
-        started = time.perf_counter()
-        for file in files:
-            with (
-                conn.cursor() as cur,
-                cur.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                open(file, "rb") as fh,
-            ):
-                while block := fh.read(1 << 20):
-                    copy.write(block)
-        seconds = time.perf_counter() - started
-        conn.execute("DROP TABLE copy_baseline")
-    return seconds
-
-
 def analyze(url: str) -> None:
     import psycopg
 
@@ -531,7 +460,7 @@ def main() -> None:
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "setup":
-        child_setup()
+        migrate()
         return
     if args.child == "load":
         child_load(args.args)
@@ -549,7 +478,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    url = bench_url(url)
+    url = recreate_database(url, BENCH_DB)
     env = dict(os.environ, DATABASE_URL=url, DEBUG="true")
     os.environ["DATABASE_URL"] = url
     django_setup()  # settings only (the Census file, the recordings' format): the children do the database work
@@ -563,7 +492,6 @@ def main() -> None:
             f"data: {data['loaded']:,} records over {len(files)} forces, {data['first']:%b %Y} to {LAST_MONTH:%b %Y}, "
             f"and {data['new_rows']:,} for {data['new_month']:%b %Y} (built in {time.perf_counter() - started:.0f} s)"
         )
-        recreate_database(url)
         run_child("setup", env)
 
         # 1. initial load

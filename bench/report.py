@@ -32,13 +32,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import import_records  # noqa: E402  (the import bench: its data, its setup and its importing child)
+from _support import recreate_database  # noqa: E402
 
 BENCH_DB = "scrutiny_bench_report"
 FORCE = import_records.FORCE
@@ -111,8 +111,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-    import_records.BENCH_DB = BENCH_DB  # recreate_database() drops and creates the database of that name
+    url = recreate_database(url, BENCH_DB)
     env = dict(os.environ, DATABASE_URL=url, DEBUG="true")
     env.pop("REDIS_URL", None)
 
@@ -120,7 +119,6 @@ def main() -> None:
         file = Path(tmp) / "2016-06-metropolitan-stop-and-search-resampled.csv"
         size = import_records.build_csv(file, args.rows, args.seed)
         print(f"rows: {args.rows:,} resampled from {import_records.SHARED} (file {size / 1e6:.0f} MB)")
-        import_records.recreate_database(url)
         import_records.run_child("setup", env)
         loaded = import_records.run_child("import", env, "--file", str(file))
         print(f"imported {loaded['imported']:,} records in {loaded['seconds']:.1f} s")

@@ -42,7 +42,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
     PROXY_HEADERS,
@@ -53,6 +53,7 @@ from _support import (  # bench/ runs as a directory of scripts: its own folder 
     collect_static,
     free_port,
     production_env,
+    recreate_database,
     start_server,
 )
 
@@ -255,17 +256,6 @@ async def submit(
 # --- the server --------------------------------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> str:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
 def per_request_ms(seconds: float, count: int) -> str:
     return f"{1000 * seconds / count:.1f} ms" if count else "-"
 
@@ -288,7 +278,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
-    env = production_env(recreate_database(url), SURVEY_RESPONSES_PER_MINUTE=str(10**9))
+    env = production_env(recreate_database(url, BENCH_DB), SURVEY_RESPONSES_PER_MINUTE=str(10**9))
     survey = run_child("setup", env)
     made_static = collect_static(env)
     port = free_port()
