@@ -275,3 +275,45 @@ def import_files(files: list[str], force: str | None = None) -> dict[str, Any]:
     summed = {key: sum(r[key] for r in results) for key in ("read", "imported", "duplicates", "rejected")}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, **summed}
+
+
+def run_child(script: str, mode: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
+    """Run `script --child MODE EXTRA...` in a process of its own; its last JSON line (SystemExit if it failed)."""
+    done = subprocess.run(
+        [sys.executable, script, "--child", mode, *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"child {mode} failed ({done.returncode})")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {}
+
+
+async def hammer(port: int, path: str, clients: int, seconds: float) -> tuple[Tally, float]:
+    """`clients` keep-alive connections asking for `path` again and again for `seconds`; the latencies of the
+    answers that were 200 (any other is counted as an error) and the time it took."""
+    tally = Tally()
+    stop = time.perf_counter() + seconds
+    connections = [Connection("127.0.0.1", port) for _ in range(clients)]
+
+    async def one(connection: Connection) -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            status, _, _ = await connection.request("GET", path, PROXY_HEADERS)
+            if status == 200:
+                tally.latencies.append(time.perf_counter() - started)
+            else:
+                tally.error(f"HTTP {status}")
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(one(c) for c in connections))
+    finally:
+        for c in connections:
+            await c.close()
+    return tally, time.perf_counter() - started

@@ -29,19 +29,17 @@ import csv
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
-    ROOT,
     SHARED,
     import_files,
     migrate,
     police_uk_rows,
     recreate_database,
+    run_child,
     time_copy,
 )
 
@@ -67,22 +65,6 @@ def build_csv(path: Path, rows: int, seed: int, *, shuffled: bool = False) -> in
         writer.writerow(header)
         writer.writerows(chosen)
     return path.stat().st_size
-
-
-def run_child(mode: str, env: dict[str, str], *extra: str) -> dict[str, object]:
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", mode, *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"child {mode} failed ({completed.returncode})")
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if lines else {}
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------------------
@@ -259,14 +241,14 @@ def main() -> None:
 
         if args.sqlite:
             env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-            run_child("setup", env)
-            first = run_child("import", env, "--file", str(file))
+            run_child(__file__, "setup", env)
+            first = run_child(__file__, "import", env, "--file", str(file))
             print(
                 f"SQLite import #1: {first['seconds']:.1f} s, peak RSS {first['peak_mb']:.0f} MB, "
                 f"read {first['read']:,} imported {first['imported']:,} duplicates {first['duplicates']:,} "
                 f"rejected {first['rejected']:,}"
             )
-            second = run_child("import", env, "--file", str(file))
+            second = run_child(__file__, "import", env, "--file", str(file))
             print(
                 f"SQLite import #2: {second['seconds']:.1f} s, peak RSS {second['peak_mb']:.0f} MB, "
                 f"imported {second['imported']:,} (adds nothing: {mark(second['imported'] == 0)})"
@@ -278,14 +260,14 @@ def main() -> None:
             raise SystemExit("set DATABASE_URL to a PostgreSQL server (or use --sqlite)")
         url = recreate_database(url, BENCH_DB)
         env["DATABASE_URL"] = url
-        run_child("setup", env)
+        run_child(__file__, "setup", env)
 
         checkpoint(url)
         copy_before = time_copy(url, [file])
         checkpoint(url)
-        first = run_child("import", env, "--file", str(file))
+        first = run_child(__file__, "import", env, "--file", str(file))
         checkpoint(url)
-        second = run_child("import", env, "--file", str(file))
+        second = run_child(__file__, "import", env, "--file", str(file))
         records = count_records(url)
         floor: list[tuple[str, float]] = []
         load_floor: dict[str, float] = {}
@@ -320,8 +302,8 @@ def main() -> None:
                     f"{seconds:.2f} s = {seconds / baseline:.2f} x COPY"
                     + (f" = {seconds / chosen:.2f} x the storage floor" if chosen else "")
                 )
-        seconds1 = float(first["seconds"])  # type: ignore[arg-type]
-        seconds2 = float(second["seconds"])  # type: ignore[arg-type]
+        seconds1 = float(first["seconds"])
+        seconds2 = float(second["seconds"])
         print(
             f"import #1: {seconds1:.2f} s = {seconds1 / baseline:.2f} x COPY"
             + (
@@ -332,7 +314,7 @@ def main() -> None:
             )
             + (f" = {seconds1 / load_floor['binary']:.2f} x the binary load floor" if load_floor else "")
             + f"; peak RSS {first['peak_mb']:.0f} MB (target < {TARGET_RSS_MB}: "
-            f"{mark(float(first['peak_mb']) < TARGET_RSS_MB)}); "  # type: ignore[arg-type]
+            f"{mark(float(first['peak_mb']) < TARGET_RSS_MB)}); "
             f"read {first['read']:,} imported {first['imported']:,} duplicates {first['duplicates']:,} "
             f"rejected {first['rejected']:,}"
         )

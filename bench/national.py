@@ -44,18 +44,17 @@ from pathlib import Path
 from typing import Any
 
 from _support import (  # bench/ runs as a directory of scripts: its own folder is on the path
-    PROXY_HEADERS,
     ROOT,
-    Connection,
-    Tally,
     collect_static,
     django_setup,
     free_port,
+    hammer,
     import_files,
     migrate,
     police_uk_rows,
     production_env,
     recreate_database,
+    run_child,
     start_server,
     time_copy,
 )
@@ -350,22 +349,6 @@ def child_report(repeat: int) -> None:
     )
 
 
-def run_child(mode: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"child {mode} failed ({done.returncode})")
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    return json.loads(lines[-1]) if lines else {}
-
-
 # --- PostgreSQL baselines ----------------------------------------------------------------------------------------
 
 
@@ -398,39 +381,16 @@ def rate_limit_floor(requests: int) -> float:
 # --- the page under load ----------------------------------------------------------------------------------------
 
 
-async def load(port: int, path: str, clients: int, seconds: float) -> tuple[Tally, float]:
-    tally = Tally()
-    stop = time.perf_counter() + seconds
-    connections = [Connection("127.0.0.1", port) for _ in range(clients)]
-
-    async def one(connection: Connection) -> None:
-        while time.perf_counter() < stop:
-            started = time.perf_counter()
-            status, _, _ = await connection.request("GET", path, PROXY_HEADERS)
-            if status == 200:
-                tally.latencies.append(time.perf_counter() - started)
-            else:
-                tally.error(f"HTTP {status}")
-
-    started = time.perf_counter()
-    try:
-        await asyncio.gather(*(one(c) for c in connections))
-    finally:
-        for c in connections:
-            await c.close()
-    return tally, time.perf_counter() - started
-
-
 def page_under_load(url: str, clients: int, seconds: float) -> dict[str, dict[str, float]]:
     env = production_env(url)
     made = collect_static(env)
     port = free_port()
     server = start_server(env, port)
     try:
-        asyncio.run(load(port, "/public/national/", 1, 2.0))  # warm: the report computed once and cached
+        asyncio.run(hammer(port, "/public/national/", 1, 2.0))  # warm: the report computed once and cached
         results = {}
         for label, path in (("trivial view /healthz/", "/healthz/"), ("public national page", "/public/national/")):
-            tally, elapsed = asyncio.run(load(port, path, clients, seconds))
+            tally, elapsed = asyncio.run(hammer(port, path, clients, seconds))
             results[label] = {**tally.summary(elapsed), "errors": float(sum(tally.errors.values()))}
         return results
     finally:
@@ -492,11 +452,11 @@ def main() -> None:
             f"data: {data['loaded']:,} records over {len(files)} forces, {data['first']:%b %Y} to {LAST_MONTH:%b %Y}, "
             f"and {data['new_rows']:,} for {data['new_month']:%b %Y} (built in {time.perf_counter() - started:.0f} s)"
         )
-        run_child("setup", env)
+        run_child(__file__, "setup", env)
 
         # 1. initial load
         copy_seconds = time_copy(url, files)
-        loaded = run_child("load", env, *files)
+        loaded = run_child(__file__, "load", env, *files)
         print(
             f"initial load: {loaded['seconds']:.0f} s for {loaded['imported']:,} records "
             f"({loaded['rejected']:,} rejected) = {float(loaded['seconds']) / copy_seconds:.2f} x a plain COPY of the "
@@ -505,7 +465,7 @@ def main() -> None:
         analyze(url)
         write_availability(replay, data["availability_before"])
         held = run_child(
-            "held", env, str(replay / "crimes-street-dates.json"), month_text(month_add(LAST_MONTH, -RECENT))
+            __file__, "held", env, str(replay / "crimes-street-dates.json"), month_text(month_add(LAST_MONTH, -RECENT))
         )
         port = free_port()
         server = subprocess.Popen(
@@ -517,7 +477,7 @@ def main() -> None:
         api = f"http://127.0.0.1:{port}/api"
         try:
             wait_for_port(port)
-            first_sync = run_child("sync", env, api)
+            first_sync = run_child(__file__, "sync", env, api)
             print(
                 f"first sync after the bulk load ({held['held']:,} force-months marked held; the newest {RECENT} "
                 f"re-fetched, all duplicates): {first_sync['seconds']:.1f} s, fetched {first_sync['fetched']}, "
@@ -527,7 +487,7 @@ def main() -> None:
             # 2. a monthly sync
             write_availability(replay, data["availability_after"])
             new_csv = [str(tmp / "new-month.csv")]
-            monthly = run_child("sync", env, api)
+            monthly = run_child(__file__, "sync", env, api)
             month_copy = time_copy(url, new_csv)
             floor = rate_limit_floor(int(monthly["requests"]))
             print(
@@ -538,7 +498,7 @@ def main() -> None:
             )
 
             # 3. nothing new
-            again = run_child("sync", env, api)
+            again = run_child(__file__, "sync", env, api)
             print(
                 f"second sync, nothing new: {again['seconds']:.1f} s (target < {TARGET_SYNC_SECONDS:.0f} s: "
                 f"{mark(float(again['seconds']) < TARGET_SYNC_SECONDS)}); wrote nothing: "
@@ -550,7 +510,7 @@ def main() -> None:
         analyze(url)
 
         # 4. the national report
-        report = run_child("report", env, "5")
+        report = run_child(__file__, "report", env, "5")
         ratio = float(report["cold"]) / float(report["sql"])
         cold = float(report["cold"])
         cached_ms = float(report["cached"]) * 1000

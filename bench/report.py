@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import import_records  # noqa: E402  (the import bench: its data, its setup and its importing child)
-from _support import recreate_database  # noqa: E402
+from _support import recreate_database, run_child  # noqa: E402
 
 BENCH_DB = "scrutiny_bench_report"
 FORCE = import_records.FORCE
@@ -119,8 +119,8 @@ def main() -> None:
         file = Path(tmp) / "2016-06-metropolitan-stop-and-search-resampled.csv"
         size = import_records.build_csv(file, args.rows, args.seed)
         print(f"rows: {args.rows:,} resampled from {import_records.SHARED} (file {size / 1e6:.0f} MB)")
-        import_records.run_child("setup", env)
-        loaded = import_records.run_child("import", env, "--file", str(file))
+        run_child(import_records.__file__, "setup", env)
+        loaded = run_child(import_records.__file__, "import", env, "--file", str(file))
         print(f"imported {loaded['imported']:,} records in {loaded['seconds']:.1f} s")
 
         import psycopg

@@ -52,8 +52,10 @@ from _support import (  # bench/ runs as a directory of scripts: its own folder 
     Tally,
     collect_static,
     free_port,
+    hammer,
     production_env,
     recreate_database,
+    run_child,
     start_server,
 )
 
@@ -126,16 +128,6 @@ def child_count() -> None:
     print(json.dumps({"responses": Response.objects.count(), "answers": Answer.objects.count()}))
 
 
-def run_child(mode: str, env: dict[str, str]) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", mode], env=env, capture_output=True, text=True, check=False, cwd=ROOT
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"child {mode} failed ({done.returncode})")
-    return json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
-
-
 # --- the load ----------------------------------------------------------------------------------------------------
 
 
@@ -158,27 +150,8 @@ def answers(questions: list[dict[str, object]], rng: random.Random) -> dict[str,
 
 
 async def trivial(port: int, clients: int, seconds: float, server_pid: int) -> tuple[Tally, float, Cpu]:
-    tally = Tally()
-    stop = time.perf_counter() + seconds
-    connections = [Connection("127.0.0.1", port) for _ in range(clients)]
-
-    async def one(connection: Connection) -> None:
-        while time.perf_counter() < stop:
-            started = time.perf_counter()
-            status, _, _ = await connection.request("GET", "/healthz/", PROXY_HEADERS)
-            if status == 200:
-                tally.latencies.append(time.perf_counter() - started)
-            else:
-                tally.error(f"HTTP {status}")
-
-    try:
-        with Cpu(server_pid) as cpu:
-            started = time.perf_counter()
-            await asyncio.gather(*(one(c) for c in connections))
-            elapsed = time.perf_counter() - started
-    finally:
-        for c in connections:
-            await c.close()
+    with Cpu(server_pid) as cpu:
+        tally, elapsed = await hammer(port, "/healthz/", clients, seconds)
     return tally, elapsed, cpu
 
 
@@ -279,7 +252,7 @@ def main() -> None:
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
     env = production_env(recreate_database(url, BENCH_DB), SURVEY_RESPONSES_PER_MINUTE=str(10**9))
-    survey = run_child("setup", env)
+    survey = run_child(__file__, "setup", env)
     made_static = collect_static(env)
     port = free_port()
     server = start_server(env, port)
@@ -290,7 +263,7 @@ def main() -> None:
             submit(
                 port,
                 str(survey["public_key"]),
-                survey["questions"],  # type: ignore[arg-type]
+                survey["questions"],
                 args.clients,
                 args.per_client,
                 server.pid,
@@ -307,7 +280,7 @@ def main() -> None:
         server.wait(timeout=30)
         if made_static:
             shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)
-    stored = run_child("count", env)
+    stored = run_child(__file__, "count", env)
     b, s = baseline.summary(base_seconds), load.summary(load_seconds)
     share = s["rps"] / b["rps"] if b["rps"] else 0.0
     submitted = len(load.latencies)
