@@ -135,17 +135,9 @@ def national_query(*, from_month: Any = None, to_month: Any = None, year: Any = 
     if not any(given):
         errors["from"] = ["Give a financial year (year=2024) or a period (from=2024-04 and to=2025-03)."]
         raise ReportQueryError(errors)
-    start, end = parse_month(from_month), parse_month(to_month)
-    for key, which, raw, parsed in (("from", "first", from_month, start), ("to", "last", to_month, end)):
-        if raw in (None, ""):
-            errors[key] = [f"Give the {which} month of the period: write YYYY-MM, e.g. 2025-06."]
-        elif parsed is None:
-            errors[key] = [f'"{raw}" is not a month: write YYYY-MM, e.g. 2025-06.']
-    if start and end:
-        if start > end:
-            errors["from"] = [f"The period starts ({month_text(start)}) after it ends ({month_text(end)})."]
-        elif len(reporting._months(start, end)) > MAX_MONTHS:
-            errors["to"] = [f"A national report covers at most {MAX_MONTHS} months; this period has more."]
+    start, end = reporting.period_months(from_month, to_month, errors)
+    if start and end and start <= end and len(reporting._months(start, end)) > MAX_MONTHS:
+        errors["to"] = [f"A national report covers at most {MAX_MONTHS} months; this period has more."]
     if errors:
         raise ReportQueryError(errors)
     assert start is not None
@@ -866,6 +858,29 @@ def how_force_compares(report: Mapping[str, Any], police_uk_id: str) -> list[Gro
                 rank_text=c["rank_text"],
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class ForceComparison:
+    """How one force compares with the others over a national report's period: a comparison per group, and how
+    many of the period's months it holds."""
+
+    force: Organisation
+    groups: list[GroupComparison]
+    months_covered: int
+    months: int
+
+
+def forces_compared(report: Mapping[str, Any], forces: Iterable[Organisation]) -> list[ForceComparison]:
+    """How each of `forces` compares in the report (the force area's page and the pack): those it holds figures
+    for, in the order given."""
+    out = []
+    for force in forces:
+        groups = how_force_compares(report, force.police_uk_id)
+        row = force_comparison(report, force.police_uk_id)
+        if groups is not None and row is not None:
+            out.append(ForceComparison(force, groups, row["months_covered"], report["months"]))
     return out
 
 

@@ -153,6 +153,19 @@ def report_query(
                 for f in found
                 if f.force_area is None
             ]
+    start, end = period_months(from_month, to_month, errors)
+    if ethnicity not in ETHNICITY_VIEWS:
+        errors["ethnicity"] = [f'Ethnicity must be "self" or "officer", not "{ethnicity}".']
+    if errors:
+        raise ReportQueryError(errors)
+    assert start is not None
+    assert end is not None
+    return ReportQuery(tuple(found), start, end, ethnicity)
+
+
+def period_months(from_month: Any, to_month: Any, errors: dict[str, list[str]]) -> tuple[date | None, date | None]:
+    """A period's first and last months, from "YYYY-MM" texts (or dates); what is wrong with them added to `errors`
+    by parameter ("from", "to")."""
     start, end = parse_month(from_month), parse_month(to_month)
     for key, which, raw, parsed in (("from", "first", from_month, start), ("to", "last", to_month, end)):
         if raw in (None, ""):
@@ -161,13 +174,7 @@ def report_query(
             errors[key] = [f'"{raw}" is not a month: write YYYY-MM, e.g. 2025-06.']
     if start and end and start > end:
         errors["from"] = [f"The period starts ({month_text(start)}) after it ends ({month_text(end)})."]
-    if ethnicity not in ETHNICITY_VIEWS:
-        errors["ethnicity"] = [f'Ethnicity must be "self" or "officer", not "{ethnicity}".']
-    if errors:
-        raise ReportQueryError(errors)
-    assert start is not None
-    assert end is not None
-    return ReportQuery(tuple(found), start, end, ethnicity)
+    return start, end
 
 
 def _as_query(query: ReportQuery | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> ReportQuery:

@@ -86,16 +86,6 @@ class Figure:
         return str(self.value)
 
 
-@dataclass(frozen=True)
-class ForceComparison:
-    """How one of the area's forces compares with the others over the 12 months to the quarter's end."""
-
-    force: Organisation
-    groups: list[national.GroupComparison]
-    months_covered: int
-    months: int
-
-
 @dataclass
 class DisproportionalitySection:
     forces: list[Organisation]
@@ -105,7 +95,7 @@ class DisproportionalitySection:
     charts: list[PackChart] = field(default_factory=list)
     # How the area's forces compare with the others (the public national report, docs/national.md)
     comparison_period: str = ""
-    comparisons: list[ForceComparison] = field(default_factory=list)
+    comparisons: list[national.ForceComparison] = field(default_factory=list)
     comparison_charts: list[PackChart] = field(default_factory=list)
 
 
@@ -259,12 +249,9 @@ def _compare(section: DisproportionalitySection, quarter: Quarter) -> None:
     query = national.NationalQuery(quarter.months_back(TREND_MONTHS), quarter.last_month)
     report = national.national_report(query, public=True)
     section.comparison_period = query.label
-    for force in section.forces:
-        groups = national.how_force_compares(report, force.police_uk_id)
-        row = national.force_comparison(report, force.police_uk_id)
-        if groups is None or row is None:
-            continue
-        section.comparisons.append(ForceComparison(force, groups, row["months_covered"], report["months"]))
+    section.comparisons = national.forces_compared(report, section.forces)
+    for comparison in section.comparisons:
+        force = comparison.force
         chart = chart_from_report(report, "Black", selected=force.police_uk_id)
         if chart is not None:
             source = f"scrutiny.national.national_report({query.header()['from']} to {query.header()['to']}, public)"

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from fpdf import FPDF
 
-from frontend.pack.assemble import Figure, ForceComparison, Pack, PackChart, count_text, table_rows
+from frontend.pack.assemble import Figure, Pack, PackChart, count_text, table_rows
+from scrutiny import national
 
 # Charts are drawn at 1200 x 675 pixels (the charts' 16:9) and printed 180 mm wide: about 170 dots an inch.
 IMAGE_SIZE = (1200, 675)
@@ -157,7 +158,7 @@ def _disproportionality(pdf: PackPDF, pack: Pack) -> None:
         pdf.chart(item)
 
 
-def _comparison(pdf: PackPDF, c: ForceComparison, period: str) -> None:
+def _comparison(pdf: PackPDF, c: national.ForceComparison, period: str) -> None:
     pdf.add_page()
     pdf.heading(f"How {c.force.name} compares with other forces", level=1)
     held = f" ({c.months_covered} of {c.months} months held)" if c.months_covered < c.months else ""

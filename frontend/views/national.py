@@ -354,18 +354,28 @@ def national_public_page(request: HttpRequest) -> HttpResponse:
 # --- charts and CSVs ---------------------------------------------------------------------------------------------
 
 
-def _chart(request: HttpRequest, group_slug: str, *, public: bool) -> tuple[Chart, NationalFigures] | HttpResponse:
-    group = GROUP_SLUGS.get(group_slug)
-    if group is None:
-        raise Http404("No such chart.")
+def _figures_or_400(request: HttpRequest, *, public: bool) -> tuple[NationalFigures, dict[str, Any]] | HttpResponse:
+    """A chart's or a CSV's figures for the period asked for; a 400 saying why for a year not on offer, a 404 when
+    there are no figures at all."""
     try:
         figures = national_figures(request.GET.get("year", ""), public=public)
     except PeriodError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     if figures.report is None:
         raise Http404("No figures yet.")
+    return figures, figures.report
+
+
+def _chart(request: HttpRequest, group_slug: str, *, public: bool) -> tuple[Chart, NationalFigures] | HttpResponse:
+    group = GROUP_SLUGS.get(group_slug)
+    if group is None:
+        raise Http404("No such chart.")
+    found = _figures_or_400(request, public=public)
+    if isinstance(found, HttpResponse):
+        return found
+    figures, report = found
     selected = request.GET.get("force", "").strip() or None
-    chart = chart_from_report(figures.report, group, selected=selected)
+    chart = chart_from_report(report, group, selected=selected)
     if chart is None:
         raise Http404(f"No England and Wales {group}/White ratio for this period.")
     return chart, figures
@@ -424,15 +434,13 @@ def national_public_chart_csv(request: HttpRequest, group: str) -> HttpResponse:
 
 
 def _forces_csv(request: HttpRequest, *, public: bool) -> HttpResponse:
-    try:
-        figures = national_figures(request.GET.get("year", ""), public=public)
-    except PeriodError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    if figures.report is None:
-        raise Http404("No figures yet.")
+    found = _figures_or_400(request, public=public)
+    if isinstance(found, HttpResponse):
+        return found
+    figures, report = found
     if not public:
         _audit_export(request, "national comparison", figures)
-    response = HttpResponse(forces_table(figures.report).csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(forces_table(report).csv(), content_type="text/csv; charset=utf-8")
     suffix = "" if not public else "-public"
     response["Content-Disposition"] = f'attachment; filename="national-comparison{suffix}-{_period_name(figures)}.csv"'
     return response

@@ -189,35 +189,16 @@ def _headline_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"group": g, **report["groups"][g]} for g in st.GROUPS]
 
 
-@dataclass(frozen=True)
-class ForceComparison:
-    """How one of the area's forces compares with the others over the page's period (docs/national.md)."""
-
-    force: Organisation
-    groups: list[national.GroupComparison]
-    months_covered: int
-    months: int
-    national_url: str
-
-
-def _comparisons(figures: AreaFigures) -> list[ForceComparison]:
+def _comparisons(figures: AreaFigures) -> tuple[list[national.ForceComparison], str]:
     """From the public national report for the page's period: its figures are suppressed as the page's are, and
-    the funnel and ranks are worked from the forces it shows."""
+    the funnel and ranks are worked from the forces it shows. With the national page's address for the period,
+    ready for a force's id to be added."""
     if figures.period is None or not figures.forces:
-        return []
+        return [], ""
     query = national.NationalQuery(figures.period.from_month, figures.period.to_month, figures.period.year)
     report = national.national_report(query, public=True)
-    out = []
-    for force in figures.forces:
-        groups = national.how_force_compares(report, force.police_uk_id)
-        if groups is None:
-            continue
-        row = national.force_comparison(report, force.police_uk_id)
-        assert row is not None
-        params = {**({"year": query.year} if query.year is not None else {}), "force": force.police_uk_id}
-        url = f"{reverse('national-public')}?{urlencode(params)}#forces"
-        out.append(ForceComparison(force, groups, row["months_covered"], report["months"], url))
-    return out
+    params = urlencode({"year": query.year}) + "&" if query.year is not None else ""
+    return national.forces_compared(report, figures.forces), f"{reverse('national-public')}?{params}"
 
 
 # --- views -------------------------------------------------------------------------------------------------------
@@ -235,6 +216,7 @@ def area_public(request: HttpRequest, area: str) -> HttpResponse:
     if figures.report is not None:
         makers = chart_makers(figures.report, figures.months, public=True)
         charts = [ShownChart(key, make(), *_chart_urls(figures, key)) for key, make in makers.items()]
+    comparisons, national_url = _comparisons(figures) if not error else ([], "")
     context = {
         "area": figures.area,
         "forces": figures.forces,
@@ -254,7 +236,8 @@ def area_public(request: HttpRequest, area: str) -> HttpResponse:
             for p in figures.panels
         ],
         "trust": _public_trust(figures.panels),
-        "comparisons": _comparisons(figures) if not error else [],
+        "comparisons": comparisons,
+        "national_url": national_url,
     }
     return render(request, "frontend/public/area.html", context, status=400 if error else 200)
 
