@@ -14,7 +14,7 @@ PORT ?= 8000
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-n auto -k escalation"
 PYTEST_ARGS ?=
 # Restart the server when Python code changes; `make run RELOAD=` turns it off.
-RELOAD ?= --reload $(foreach d,config panels scrutiny surveys frontend,--reload-dir $(d))
+RELOAD ?= --reload $(foreach d,config common panels scrutiny surveys frontend,--reload-dir $(d))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PY_STAMP := $(VENV)/.requirements-stamp

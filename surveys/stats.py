@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from common.intervals import Z_95, wilson_interval
+
 # The two-sided 95% normal quantile, to more places than 1.96 so that intervals match published tables.
-Z_95 = 1.959963984540054
 
 # DESIGN.md §4: counts under 10 are suppressed in anything public.
 SUPPRESSION_THRESHOLD = 10
@@ -29,26 +30,6 @@ PROBABILITY_NOTE = (
 
 
 # --- Wilson score interval -------------------------------------------------------------------------------------------
-
-
-def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float, float] | None:
-    """Wilson score interval for a proportion successes/n; None when n is 0.
-
-    Accepts non-integer counts so that it can be used with a Kish effective sample size.
-    """
-    if n < 0 or successes < 0 or successes > n:
-        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
-    if n == 0:
-        return None
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    # Rounding can push a bound a hair outside [0, 1] (or past p) at the extremes; the exact bound is 0 or 1 there.
-    low = 0.0 if successes == 0 else max(0.0, min(p, centre - half))
-    high = 1.0 if successes == n else min(1.0, max(p, centre + half))
-    return low, high
 
 
 # --- Small-number suppression ----------------------------------------------------------------------------------------

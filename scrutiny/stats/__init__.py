@@ -18,6 +18,8 @@ from itertools import pairwise
 
 from scipy.special import betaincinv
 
+from common.intervals import Z_95, wilson_interval
+
 # Counts below this are marked as small numbers wherever a share is shown.
 SMALL_NUMBER = 10
 
@@ -106,7 +108,7 @@ REFERENCE = "White"
 SUPPRESS_BELOW = SMALL_NUMBER
 UNSTABLE_BELOW = 20
 EXACT_BELOW = 20
-Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
+# Z_95 and wilson_interval are common.intervals' (survey results use them too); imported above.
 
 Interval = tuple[float, float]
 
@@ -183,23 +185,6 @@ def rate_ratio_ci(a: int, population_a: int, b: int, population_b: int) -> Ratio
         return RatioInterval(exact[0], exact[1], "exact") if exact else None
     log = rate_ratio_ci_log(a, population_a, b, population_b)
     return RatioInterval(log[0], log[1], "log") if log else None
-
-
-def wilson_interval(successes: int, n: int, z: float = Z_95) -> Interval | None:
-    """The Wilson score interval for successes/n; None when n is 0."""
-    if n < 0 or successes < 0 or successes > n:
-        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
-    if n == 0:
-        return None
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    # At 0 and n the exact bound is 0 or 1; rounding could push it a hair outside.
-    low = 0.0 if successes == 0 else max(0.0, min(p, centre - half))
-    high = 1.0 if successes == n else min(1.0, max(p, centre + half))
-    return low, high
 
 
 def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> Interval:
