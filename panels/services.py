@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from panels.models import Attendance, Invitation, Meeting, Membership, Panel, SelfDescription, User
 from panels.notifications import notify_user_on_commit
@@ -292,3 +293,19 @@ def self_description_save(*, user: User, consent: bool, **answers: str) -> SelfD
 @transaction.atomic
 def self_description_delete(*, user: User) -> None:
     SelfDescription.objects.filter(user=user).delete()
+
+
+# --- API tokens ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_replace(*, user: User) -> str:
+    """A new API token for the user, in place of any old one (which stops working at once); its key, shown once."""
+    Token.objects.filter(user=user).delete()
+    return str(Token.objects.create(user=user).key)
+
+
+def api_token_delete(*, user: User) -> None:
+    """The user's API token stops working."""
+    Token.objects.filter(user=user).delete()
+

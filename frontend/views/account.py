@@ -116,11 +116,11 @@ def self_description(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
-    Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "create":
-        token = Token.objects.create(user=request.user)
-        messages.success(request, f"Your new API token is {token.key}. Keep it secret; it acts as you.")
+        key = services.api_token_replace(user=request.user)
+        messages.success(request, f"Your new API token is {key}. Keep it secret; it acts as you.")
     else:
+        services.api_token_delete(user=request.user)
         messages.success(request, "Your API token was deleted.")
     return redirect("account-settings")
 
