@@ -77,8 +77,8 @@ def child_setup() -> None:
     from django.core.management import call_command
 
     from panels.models import ForceArea, Panel
-    from surveys.models import Question
-    from surveys.services import question_add, survey_create, survey_open
+    from surveys.building.models import Question
+    from surveys.building.services import question_add, survey_create, survey_open
 
     call_command("migrate", verbosity=0)
     panel = Panel.objects.create(
@@ -123,7 +123,7 @@ def child_count() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from surveys.models import Answer, Response
+    from surveys.responding.models import Answer, Response
 
     print(json.dumps({"responses": Response.objects.count(), "answers": Answer.objects.count()}))
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from surveys.consumers import SurveyResultsConsumer
+from surveys.results.consumers import SurveyResultsConsumer
 
 websocket_urlpatterns = [
     path("ws/surveys/<int:pk>/results/", SurveyResultsConsumer.as_asgi()),

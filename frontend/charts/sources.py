@@ -1,5 +1,5 @@
 """From the statistics to the charts' plain inputs: the disproportionality report (the JSON contract of issue 6,
-`scrutiny.reporting`), its monthly trend, and a panel's trust report (`surveys.trust`).
+`scrutiny.reporting`), its monthly trend, and a panel's trust report (`surveys.results.trust`).
 
 These read plain dicts and dataclasses and never query anything. With `public=True` a group whose searches are
 under 10 (or already null) is drawn as a gap, and so is every ratio when the White count is: the same rule as the
@@ -13,8 +13,8 @@ from typing import Any
 
 from frontend.charts.disproportionality import GroupRate, GroupRatio, GroupShare, MonthPoint
 from frontend.charts.trust import SharePoint, TrustSeries
+from surveys.results.trust import TrustReport
 from surveys.stats import SUPPRESSION_THRESHOLD, TrustShare
-from surveys.trust import TrustReport
 
 GROUPS = ["Asian", "Black", "Mixed", "White", "Other"]
 

@@ -46,10 +46,11 @@ from scrutiny.choices import EthnicGroup
 from scrutiny.models import Escalation, EscalationStatus, Finding, ReviewSession, SessionRecord
 from scrutiny.reports import Report, escalation_report
 from scrutiny.selectors import session_summary
-from surveys.loop_models import Recommendation, RecommendationUpdate
-from surveys.models import Response, Survey
-from surveys.themes import theme_summaries
-from surveys.trust import TrustReport, trust_report
+from surveys.building.models import Survey
+from surveys.loop.models import Recommendation, RecommendationUpdate
+from surveys.loop.selectors import theme_summaries
+from surveys.responding.models import Response
+from surveys.results.trust import TrustReport, trust_report
 
 TREND_MONTHS = 12
 TOP_THEMES = 3
@@ -386,7 +387,7 @@ def _trust(area: ForceArea, quarter: Quarter) -> list[TrustPanel]:
         labels, series = trust_measures_over_time(report, codes)
         latest = waves[-1]
         first = report.measures[0]
-        source = f"surveys.trust.trust_report({panel.slug}).shared()"
+        source = f"surveys.results.trust.trust_report({panel.slug}).shared()"
         charts = [
             PackChart(f"trust-time-{panel.pk}", trust_time_chart(labels, series), source),
             PackChart(

@@ -32,7 +32,7 @@ from panels.permissions import (
 )
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import reports as scrutiny_reports
-from surveys.recommendations import public_recommendations
+from surveys.loop.selectors import public_recommendations
 
 
 def _errors(exc: ValidationError) -> str:

@@ -30,8 +30,8 @@ from scrutiny import choices, national, reporting
 from scrutiny import reports as scrutiny_reports
 from scrutiny import stats as st
 from scrutiny.models import EncounterRecord
-from surveys.recommendations import public_recommendations
-from surveys.trust import TrustReport, trust_report
+from surveys.loop.selectors import public_recommendations
+from surveys.results.trust import TrustReport, trust_report
 
 SLUG_TO_CODE = {slug: code for code, slug in POLICE_UK_IDS.items()}
 

@@ -1,6 +1,6 @@
 """Answering a survey: the public form and invitation links, paper entry and the event kiosk.
 
-The rules a response must meet are surveys/answers.py; storing it is surveys/responding.py.
+The rules a response must meet are surveys/responding/answers.py; storing it is surveys/responding/services.py.
 """
 
 from __future__ import annotations
@@ -18,17 +18,14 @@ from django.views.decorators.http import require_POST
 from frontend.views.survey_forms import form_data, question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.models import Question, Response, Survey
-from surveys.permissions import get_public_survey, get_survey_for_user
-from surveys.responding import (
-    ResponseInvalid,
-    ResponseRefused,
-    form_token_issue,
-    invitation_for_token,
-    response_submit,
-    survey_for_answers,
-)
-from surveys.services import SurveyError, survey_questions
+from surveys.building.models import Question, Survey
+from surveys.building.permissions import get_survey_for_user
+from surveys.building.selectors import survey_questions
+from surveys.building.services import SurveyError
+from surveys.responding.kept import survey_for_answers
+from surveys.responding.models import Response
+from surveys.responding.permissions import get_public_survey, invitation_for_token
+from surveys.responding.services import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
 
 YOUNG_CONSENT_ONLINE = "Tick the box to say you are happy to take part, or close this page"
 YOUNG_CONSENT_KIOSK = "Tick the box to say you are happy to take part, or ask for the page to be cleared"

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 
 from surveys import vocab
-from surveys.models import Question, Survey
-from surveys.selectors import survey_outline
-from surveys.services import condition_choices, survey_questions
+from surveys.building.models import Question, Survey, condition_choices
+from surveys.building.selectors import survey_outline, survey_questions
 
 # --- Drawing the questions ------------------------------------------------------------------
 

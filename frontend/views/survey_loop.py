@@ -1,5 +1,5 @@
 """Closing the loop: coding a survey's free-text answers into themes, and recommendations to the PCC with the
-PCC's response and progress updates. Who may do what is in surveys/recommendations.py (docs/recommendations.md)."""
+PCC's response and progress updates. Who may do what is in surveys/loop/permissions.py (docs/recommendations.md)."""
 
 from __future__ import annotations
 
@@ -14,32 +14,30 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from panels.typing import AuthenticatedHttpRequest
-from surveys.loop_models import Recommendation, RecommendationUpdate, Theme
-from surveys.models import Survey
-from surveys.permissions import get_survey_for_user
-from surveys.recommendations import (
+from surveys.building.models import Survey
+from surveys.building.permissions import get_survey_for_user
+from surveys.loop.models import Recommendation, RecommendationUpdate, Theme
+from surveys.loop.permissions import get_recommendation_for_user, get_recommendation_panel_access, get_theme_on_survey
+from surveys.loop.selectors import (
+    recommendations_awaiting_response,
+    recommendations_of_panel,
+    recommendations_visible_to,
+    text_answers,
+    theme_summaries,
+)
+from surveys.loop.services import (
     RecommendationError,
-    get_recommendation_for_user,
-    get_recommendation_panel_access,
+    ThemeError,
+    answer_tag,
+    answer_untag,
     recommendation_add_update,
     recommendation_create,
     recommendation_publish,
     recommendation_respond,
     recommendation_send,
     recommendation_update,
-    recommendations_awaiting_response,
-    recommendations_of_panel,
-    recommendations_visible_to,
-)
-from surveys.themes import (
-    ThemeError,
-    answer_tag,
-    answer_untag,
-    get_theme_on_survey,
-    text_answers,
     theme_create,
     theme_merge,
-    theme_summaries,
 )
 
 # --- Forms ----------------------------------------------------------------------------------

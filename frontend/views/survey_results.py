@@ -1,8 +1,9 @@
 """Survey results pages and exports: the panel's own results (every count), the shared results (small numbers
 suppressed, no free text), and CSV/XLSX exports of the responses and of either set of results.
 
-The arrangement of figures is surveys/results.py; the spreadsheets surveys/exports.py. The panel page listens on
-ws/surveys/<pk>/results/ and reloads its figures when a response arrives (frontend/static/frontend/survey-results.js).
+The arrangement of figures is surveys/results/report.py; the spreadsheets surveys/results/exports.py. The panel page
+listens on ws/surveys/<pk>/results/ and reloads its figures when a response arrives
+(frontend/static/frontend/survey-results.js).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from django.urls import URLPattern, path
 from django.utils.text import slugify
 
 from panels.typing import AuthenticatedHttpRequest
-from surveys.exports import FORMATS, responses_export, results_export
-from surveys.permissions import get_survey_for_user
-from surveys.results import SUPPRESSED_LABEL, Audience, survey_results
+from surveys.building.permissions import get_survey_for_user
+from surveys.results.exports import FORMATS, responses_export, results_export
+from surveys.results.report import SUPPRESSED_LABEL, Audience, survey_results
 
 
 def _results_page(request: AuthenticatedHttpRequest, pk: int, audience: Audience) -> HttpResponse:

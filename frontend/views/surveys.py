@@ -1,7 +1,8 @@
 """Survey pages for builders: sections, questions, the trust set, conditions, preview, copy, versions, opening and
 closing, invitation links and QR codes. Answering (public, paper, kiosk) is survey_answering.py.
 
-Who may build is decided in surveys/permissions.py; the rules a response must meet in surveys/answers.py.
+Who may build is decided in surveys/building/permissions.py; the rules a response must meet in
+surveys/responding/answers.py.
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ from django.views.decorators.http import require_POST
 from frontend.views.survey_forms import question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.models import SAMPLING_DESIGN_CHOICES, Question, Survey
-from surveys.permissions import (
+from surveys.building.models import SAMPLING_DESIGN_CHOICES, Question, Survey, condition_choices
+from surveys.building.permissions import (
     get_question_on_survey,
     get_section_on_survey,
     get_survey_for_user,
     get_survey_panel_access,
 )
-from surveys.selectors import survey_outline, surveys_of_panel
-from surveys.services import (
+from surveys.building.selectors import survey_outline, survey_questions, surveys_of_panel
+from surveys.building.services import (
     SurveyError,
-    condition_choices,
     question_add,
     question_delete,
     question_move,
@@ -43,12 +43,11 @@ from surveys.services import (
     survey_close,
     survey_copy,
     survey_create,
-    survey_invitations_create,
     survey_new_version,
     survey_open,
-    survey_questions,
     survey_update,
 )
+from surveys.responding.services import survey_invitations_create
 from surveys.stats import SamplingDesign
 
 # --- Forms ----------------------------------------------------------------------------------

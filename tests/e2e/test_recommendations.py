@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from panels.models import Organisation, StaffRole
-from surveys.loop_models import Recommendation
-from surveys.models import Response
-from surveys.responding import response_submit
+from surveys.loop.models import Recommendation
+from surveys.responding.models import Response
+from surveys.responding.services import response_submit
 from tests.e2e.browser import Pages, Person, World, follow, off_the_event_loop, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from panels.models import User
-from surveys.models import Survey
+from surveys.building.models import Survey
 from tests.e2e.browser import Pages, World, check_accessibility, follow, off_the_event_loop, sign_in, visit
 from tests.surveys.results_data import respond, results_survey
 

@@ -17,8 +17,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Locator, Page, expect
 
-from surveys.models import Answer, Response, Survey
-from surveys.services import survey_close
+from surveys.building.models import Survey
+from surveys.building.services import survey_close
+from surveys.responding.models import Answer, Response
 from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.surveys.factories import make_survey
 

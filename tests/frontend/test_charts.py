@@ -43,7 +43,7 @@ from frontend.charts.sources import (
     trust_measures_over_time,
 )
 from panels.models import Panel, User
-from surveys.trust import trust_report
+from surveys.results.trust import trust_report
 from tests.surveys.test_trust import respond, trust_survey
 
 GROUPS = ["Asian", "Black", "Mixed", "White", "Other"]

@@ -35,7 +35,9 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from surveys.models import Answer, AnswerTheme, Question, Recommendation, RecommendationUpdate, Response, Survey, Theme
+from surveys.building.models import Question, Survey
+from surveys.loop.models import AnswerTheme, Recommendation, RecommendationUpdate, Theme
+from surveys.responding.models import Answer, Response
 
 pytestmark = pytest.mark.django_db
 

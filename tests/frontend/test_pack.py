@@ -25,9 +25,9 @@ from panels.models import ForceArea, Membership, Organisation, Panel, StaffRole,
 from scrutiny import choices
 from scrutiny.models import AuditEvent, EncounterRecord, Escalation, Finding, GroundsRating
 from scrutiny.reporting import disproportionality_report, monthly_trend, public_disproportionality_report
-from surveys.loop_models import Recommendation, RecommendationUpdate
-from surveys.models import Survey
-from surveys.trust import trust_report
+from surveys.building.models import Survey
+from surveys.loop.models import Recommendation, RecommendationUpdate
+from surveys.results.trust import trust_report
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -24,7 +24,7 @@ from panels.models import Organisation, Panel, User
 from scrutiny import choices, reporting
 from scrutiny.models import EncounterRecord
 from scrutiny.services.reviews import finding_publish
-from surveys.recommendations import (
+from surveys.loop.services import (
     recommendation_create,
     recommendation_publish,
     recommendation_respond,

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panels.models import Organisation, Panel, User
-from surveys.loop_models import Recommendation
-from surveys.models import Response
-from surveys.recommendations import recommendation_create, recommendation_send
-from surveys.responding import response_submit
-from surveys.themes import answer_tag, text_answers, theme_create
+from surveys.loop.models import Recommendation
+from surveys.loop.selectors import text_answers
+from surveys.loop.services import answer_tag, recommendation_create, recommendation_send, theme_create
+from surveys.responding.models import Response
+from surveys.responding.services import response_submit
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.surveys.factories import answers, make_survey, token
 

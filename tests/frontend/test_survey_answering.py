@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from panels.models import Panel, User
-from surveys.models import Question, Response, Survey
-from surveys.services import question_add, survey_close
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add, survey_close
+from surveys.responding.models import Response
 from tests.frontend.helpers import page_text
 from tests.surveys.factories import answers, make_survey
 

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from panels.models import Panel, User
-from surveys.models import Question, Response, Survey
-from surveys.services import question_add, section_add, survey_close, survey_invitations_create
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add, section_add, survey_close
+from surveys.responding.models import Response
+from surveys.responding.services import survey_invitations_create
 from tests.frontend.helpers import banners, error_summary, page_text
 from tests.surveys.factories import answers, make_survey, questions
 from tests.surveys.results_data import respond, results_survey

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from panels.models import Panel, User
-from surveys.models import Question, Survey
+from surveys.building.models import Question, Survey
 from tests.frontend.helpers import page_text as raw_page_text
 from tests.surveys.results_data import respond, results_survey
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveys.loop_models import Recommendation, Theme
-from surveys.recommendations import recommendation_create
-from surveys.themes import theme_create
+from surveys.loop.models import Recommendation, Theme
+from surveys.loop.services import recommendation_create, theme_create
 from tests.permissions.routes import (
     DENY,
     LOGIN,

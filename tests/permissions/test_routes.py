@@ -25,7 +25,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from surveys.services import survey_invitations_create
+from surveys.responding.services import survey_invitations_create
 from tests.factories import MeetingFactory, MembershipFactory, make_invitation
 from tests.permissions.routes import ROLES, Rule, classify, project_routes, request
 from tests.scrutiny.factories import (

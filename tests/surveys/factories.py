@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from panels.models import Panel
-from surveys.models import Question, Survey
-from surveys.responding import form_token_issue
-from surveys.services import question_add, survey_create, survey_open
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add, survey_create, survey_open
+from surveys.responding.services import form_token_issue
 
 
 def make_survey(panel: Panel, *, by: Any = None, title: str = "Big Conversation 2026", open_it: bool = False) -> Survey:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from panels.models import Panel
-from surveys.models import Question, Response, Survey
-from surveys.responding import response_submit
-from surveys.services import question_add
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add
+from surveys.responding.models import Response
+from surveys.responding.services import response_submit
 from tests.surveys.factories import answers, make_survey
 
 WHITE_BRITISH = "13"

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panels.models import Organisation, Panel, User
-from surveys.loop_models import AnswerTheme, Recommendation, Theme
-from surveys.models import Response, Survey
-from surveys.services import section_add, survey_close
-from surveys.themes import text_answers, theme_create
+from surveys.building.models import Survey
+from surveys.building.services import section_add, survey_close
+from surveys.loop.models import AnswerTheme, Recommendation, Theme
+from surveys.loop.selectors import text_answers
+from surveys.loop.services import theme_create
+from surveys.responding.models import Response
 from tests.factories import OrganisationFactory, PanelFactory, StaffRoleFactory, enrol_totp
 from tests.surveys.factories import answers, make_survey
 

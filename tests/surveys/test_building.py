@@ -7,10 +7,9 @@ from django.utils import timezone
 
 from panels.models import Panel, User
 from surveys import vocab
-from surveys.models import Question, Response, Survey
-from surveys.responding import response_submit
-from surveys.selectors import survey_outline
-from surveys.services import (
+from surveys.building.models import Question, Survey
+from surveys.building.selectors import survey_outline
+from surveys.building.services import (
     SurveyError,
     SurveyLocked,
     question_add,
@@ -29,6 +28,8 @@ from surveys.services import (
     survey_open,
     survey_update,
 )
+from surveys.responding.models import Response
+from surveys.responding.services import response_submit
 from surveys.stats import SamplingDesign
 from tests.surveys.factories import answers, make_survey, questions, token
 

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from panels.models import Panel, User
-from surveys.exports import responses_export, results_export, safe
-from surveys.models import Survey
-from surveys.results import SUPPRESSED_LABEL, survey_results
+from surveys.building.models import Survey
+from surveys.results.exports import responses_export, results_export, safe
+from surveys.results.report import SUPPRESSED_LABEL, survey_results
 from surveys.stats import SamplingDesign
 from tests.surveys.results_data import BLACK_AFRICAN, INDIAN, WHITE_BRITISH, respond, results_survey
 

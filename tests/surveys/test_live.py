@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from panels.models import Panel, User
-from surveys.live import results_group
-from surveys.models import Survey
+from surveys.building.models import Survey
+from surveys.responding.live import results_group
 from tests.surveys.results_data import respond, results_survey
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -33,9 +33,9 @@ class RecordingLayer:
 def layer(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLayer]:
     recording = RecordingLayer()
     surveys: dict[int, Any] = {}
-    monkeypatch.setattr("surveys.live.get_channel_layer", lambda: recording)
-    monkeypatch.setattr("surveys.live.INTERVAL", INTERVAL)
-    monkeypatch.setattr("surveys.live._surveys", surveys)
+    monkeypatch.setattr("surveys.responding.live.get_channel_layer", lambda: recording)
+    monkeypatch.setattr("surveys.responding.live.INTERVAL", INTERVAL)
+    monkeypatch.setattr("surveys.responding.live._surveys", surveys)
     yield recording
     # No message may still be waiting (and reading the database) once the test's data is gone.
     for state in surveys.values():

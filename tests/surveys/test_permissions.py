@@ -8,9 +8,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from panels.models import Membership, Panel, User
-from surveys.models import Survey
-from surveys.permissions import get_public_survey, get_survey_for_user, get_survey_panel_access
-from surveys.services import survey_open
+from surveys.building.models import Survey
+from surveys.building.permissions import get_survey_for_user, get_survey_panel_access
+from surveys.building.services import survey_open
+from surveys.responding.permissions import get_public_survey
 from tests.factories import MembershipFactory, PanelFactory
 from tests.surveys.factories import make_survey
 

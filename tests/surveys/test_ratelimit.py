@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from surveys.ratelimit import MinuteCounter
+from surveys.responding.ratelimit import MinuteCounter
 
 
 class SharedCount:

@@ -11,23 +11,24 @@ from django.http import Http404
 from django.utils import timezone
 
 from panels.models import ForceArea, Organisation, Panel, User
-from surveys.loop_models import Recommendation, RecommendationUpdate
-from surveys.recommendations import (
-    RecommendationError,
-    get_recommendation_for_user,
-    get_recommendation_panel_access,
+from surveys.loop.models import Recommendation, RecommendationUpdate
+from surveys.loop.permissions import get_recommendation_for_user, get_recommendation_panel_access
+from surveys.loop.selectors import (
     public_recommendations,
+    recommendations_awaiting_response,
+    recommendations_of_panel,
+    recommendations_visible_to,
+)
+from surveys.loop.services import (
+    RecommendationError,
     recommendation_add_update,
     recommendation_create,
     recommendation_publish,
     recommendation_respond,
     recommendation_send,
     recommendation_update,
-    recommendations_awaiting_response,
-    recommendations_of_panel,
-    recommendations_visible_to,
+    theme_create,
 )
-from surveys.themes import theme_create
 from tests.factories import MembershipFactory, OrganisationFactory, PanelFactory, StaffRoleFactory, UserFactory
 from tests.surveys.factories import make_survey
 

@@ -14,16 +14,11 @@ from django.utils import timezone
 
 from panels.models import Panel, User
 from surveys import vocab
-from surveys.models import Answer, Question, Response, Survey
-from surveys.responding import ResponseInvalid, ResponseRefused, response_submit, survey_for_answers
-from surveys.services import (
-    SurveyError,
-    question_add,
-    section_add,
-    survey_close,
-    survey_invitations_create,
-    survey_open,
-)
+from surveys.building.models import Question, Survey
+from surveys.building.services import SurveyError, question_add, section_add, survey_close, survey_open
+from surveys.responding.kept import survey_for_answers
+from surveys.responding.models import Answer, Response
+from surveys.responding.services import ResponseInvalid, ResponseRefused, response_submit, survey_invitations_create
 from tests.surveys.factories import answers, make_survey, questions, token
 
 ONLINE = Response.Channel.ONLINE
@@ -115,7 +110,7 @@ def test_it_refuses_a_forged_expired_or_other_survey_token(survey: Survey, panel
             response_submit(survey=survey, data=data, channel=ONLINE, form_token=bad)
     old = token(survey)
     with override_settings(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("surveys.responding.FORM_TOKEN_MAX_AGE", -1)
+        patch.setattr("surveys.responding.services.FORM_TOKEN_MAX_AGE", -1)
         with pytest.raises(ResponseRefused) as caught:
             response_submit(survey=survey, data=data, channel=ONLINE, form_token=old)
     assert caught.value.reason == "expired"
@@ -358,7 +353,7 @@ def test_the_copy_of_a_survey_kept_for_answers_is_read_again_when_out_of_date(
     assert survey_for_answers(survey.public_key) is first  # kept
     survey_close(survey=survey)
     assert survey_for_answers(survey.public_key) is first  # still kept: the INSERT's guard catches it (above)
-    monkeypatch.setattr("surveys.responding.KEEP_SURVEY_FOR", 0.0)
+    monkeypatch.setattr("surveys.responding.kept.KEEP_SURVEY_FOR", 0.0)
     fresh = survey_for_answers(survey.public_key)
     assert fresh is not first
     assert fresh.accepting_state() == "closed"

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from panels.models import Panel, User
-from surveys.models import Question, Survey
-from surveys.results import (
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add, survey_create, survey_open
+from surveys.results.report import (
     OPT_IN_INTERVAL_NOTE,
     Audience,
     QuestionResult,
@@ -17,7 +18,6 @@ from surveys.results import (
     read_survey_data,
     survey_results,
 )
-from surveys.services import question_add, survey_create, survey_open
 from surveys.stats import OPT_IN_NOTE, PROBABILITY_NOTE, SamplingDesign, wilson_interval
 from tests.surveys.results_data import BLACK_AFRICAN, INDIAN, WHITE_BRITISH, respond, results_survey
 

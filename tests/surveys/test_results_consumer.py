@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from config.asgi import application
 from panels.models import Membership, Panel, User
-from surveys.live import response_added
-from surveys.models import Survey
+from surveys.building.models import Survey
+from surveys.responding.live import response_added
 from tests.surveys.results_data import respond, results_survey
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,7 +29,7 @@ ORIGIN = (b"origin", b"http://localhost")
 @pytest.fixture(autouse=True)
 def nothing_sent_yet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test's surveys start as if their pages had heard nothing (ids can repeat between tests)."""
-    monkeypatch.setattr("surveys.live._surveys", {})
+    monkeypatch.setattr("surveys.responding.live._surveys", {})
 
 
 @dataclass
@@ -111,7 +111,7 @@ async def test_a_burst_is_heard_at_once_then_once_more_with_the_last_count(
 ) -> None:
     """Responses arriving together (an event's tablets) reach the page as the first at once and the rest in one
     message at the end of the interval, carrying the count after the last, instead of one reload each."""
-    monkeypatch.setattr("surveys.live.INTERVAL", 0.5)
+    monkeypatch.setattr("surveys.responding.live.INTERVAL", 0.5)
     _, communicator = await connected(coordinator, survey)
 
     def five_in_a_row() -> None:

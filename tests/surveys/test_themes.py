@@ -7,20 +7,12 @@ from django.test import Client
 from django.urls import reverse
 
 from panels.models import Panel, User
-from surveys.loop_models import AnswerTheme, Theme
-from surveys.models import Answer, Question, Response, Survey
-from surveys.recommendations import recommendation_create
-from surveys.responding import response_submit
-from surveys.themes import (
-    ThemeError,
-    answer_tag,
-    answer_untag,
-    text_answers,
-    theme_create,
-    theme_merge,
-    theme_summaries,
-    themes_with_counts,
-)
+from surveys.building.models import Question, Survey
+from surveys.loop.models import AnswerTheme, Theme
+from surveys.loop.selectors import text_answers, theme_summaries, themes_with_counts
+from surveys.loop.services import ThemeError, answer_tag, answer_untag, recommendation_create, theme_create, theme_merge
+from surveys.responding.models import Answer, Response
+from surveys.responding.services import response_submit
 from tests.surveys.factories import answers, make_survey, token
 
 

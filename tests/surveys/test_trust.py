@@ -13,9 +13,11 @@ from django.conf import settings
 
 from panels.models import Panel, User
 from surveys import vocab
-from surveys.models import Answer, Question, Response, Survey
-from surveys.responding import response_submit
-from surveys.services import question_add, survey_add_trust_set, survey_create, survey_new_version, survey_open
+from surveys.building.models import Question, Survey
+from surveys.building.services import question_add, survey_add_trust_set, survey_create, survey_new_version, survey_open
+from surveys.responding.models import Answer, Response
+from surveys.responding.services import response_submit
+from surveys.results.trust import MEASURES, POSITIVE, trust_report
 from surveys.stats import (
     Z_95,
     newcombe_difference,
@@ -24,7 +26,6 @@ from surveys.stats import (
     trust_share,
     wilson_interval,
 )
-from surveys.trust import MEASURES, POSITIVE, trust_report
 
 # --- Newcombe's hybrid score interval ---------------------------------------------------------------------------------
 

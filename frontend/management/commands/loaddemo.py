@@ -37,17 +37,20 @@ from scrutiny.services import batch_import, file_sha256
 from scrutiny.services.escalations import escalation_send
 from scrutiny.services.reviews import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
 from surveys import vocab
-from surveys.models import Answer, Question, Recommendation, RecommendationUpdate
-from surveys.recommendations import (
+from surveys.building.models import Question
+from surveys.building.services import question_add, section_add, survey_add_trust_set, survey_create, survey_open
+from surveys.loop.models import Recommendation, RecommendationUpdate
+from surveys.loop.services import (
+    answer_tag,
     recommendation_add_update,
     recommendation_create,
     recommendation_publish,
     recommendation_respond,
     recommendation_send,
+    theme_create,
 )
-from surveys.responding import response_submit
-from surveys.services import question_add, section_add, survey_add_trust_set, survey_create, survey_open
-from surveys.themes import answer_tag, theme_create
+from surveys.responding.models import Answer
+from surveys.responding.services import response_submit
 
 DEMO_PASSWORD = "scrutiny-demo-2026"  # noqa: S105 - demo logins only; the command refuses to run in production
 AREA_CODE = "E23000006"  # Cheshire: the demo's real records (data/police-uk/) are Cheshire's

@@ -1,5 +1,5 @@
 """Closing the loop: themes coded from free-text answers, and recommendations to the PCC with the PCC's response
-and progress updates ("you said, we did"). Imported by surveys/models.py so Django finds them.
+and progress updates ("you said, we did"). Gathered by surveys/models.py so Django finds them.
 
 Nothing here names a respondent. Who wrote a recommendation or a response is kept for the panel's own pages, never
 shown on the public page.

@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from panels.consumers import allowed_now
-from surveys.live import results_group
-from surveys.permissions import get_survey_for_user
+from surveys.building.permissions import get_survey_for_user
+from surveys.responding.live import results_group
 
 
 def _may_see_results(user: Any, survey_id: int, session_key: str | None = None) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from surveys import vocab
-from surveys.models import Question
+from surveys.building.models import Question
 
 Data = Mapping[str, Sequence[str]]
 

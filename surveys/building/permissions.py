@@ -13,7 +13,7 @@ from django.http import Http404
 
 from panels.models import Membership, Panel
 from panels.permissions import PanelAccess, get_panel_access
-from surveys.models import Question, Section, Survey
+from surveys.building.models import Question, Section, Survey
 
 COMMUNITY_PANEL_KINDS = {Panel.Kind.YOUTH, Panel.Kind.DIVERSITY}
 BUILD_ROLES_ANY_PANEL = {Membership.Role.COORDINATOR}
@@ -54,15 +54,3 @@ def get_question_on_survey(survey: Survey, pk: int) -> Question:
     if question is None:
         raise Http404("No such question.")
     return question
-
-
-def get_public_survey(public_key: str) -> Survey:
-    """A survey by its public link: anyone may reach it; whether it takes responses is the page's to say. (Answers
-    sent to the link use a recent copy instead: surveys.responding.survey_for_answers.)"""
-    try:  # get(), not first(): the key is unique, and first() would sort by the survey list's order to take one
-        survey = Survey.objects.select_related("panel").get(public_key=public_key)
-    except Survey.DoesNotExist:
-        raise Http404("No such survey.") from None
-    if survey.status == Survey.Status.DRAFT:
-        raise Http404("No such survey.")
-    return survey

@@ -1,37 +1,33 @@
-"""Surveys, their questions and sections, their responses, and public submission."""
+"""The API for building surveys: a panel's surveys, a survey with its sections and questions, changing its details,
+moving questions and sections, deleting sections. The same people and rules as the builder's pages
+(surveys.building.permissions, surveys.building.services); a step a service refuses is a 400 with its message
+(common.api.exception_handler)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from surveys.api.common import call_service
-from surveys.models import SAMPLING_DESIGN_CHOICES, Answer, Question, Section, Survey
-from surveys.models import Response as SurveyResponse
-from surveys.permissions import (
-    get_public_survey,
+from surveys.building.models import SAMPLING_DESIGN_CHOICES, Question, Section, Survey
+from surveys.building.permissions import (
     get_question_on_survey,
     get_section_on_survey,
     get_survey_for_user,
     get_survey_panel_access,
 )
-from surveys.responding import ResponseInvalid, ResponseRefused, form_token_issue, response_submit, survey_for_answers
-from surveys.selectors import surveys_of_panel
-from surveys.services import (
+from surveys.building.selectors import survey_questions, surveys_of_panel
+from surveys.building.services import (
     Direction,
     question_move,
     question_move_to_section,
     section_delete,
     section_move,
-    survey_questions,
     survey_update,
 )
 
@@ -153,54 +149,7 @@ class SurveyDetailSerializer(SurveySerializer):
         return QuestionSerializer(survey_questions(survey), many=True).data
 
 
-class PublicSurveySerializer(serializers.ModelSerializer[Survey]):
-    accepting = serializers.CharField(source="accepting_state", read_only=True)
-    sections = SectionSerializer(many=True, read_only=True)
-    questions = serializers.SerializerMethodField()
-    form_token = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Survey
-        fields = ["title", "introduction", "accepting", "closes_at", "sections", "questions", "form_token"]
-        read_only_fields = fields
-
-    @extend_schema(responses=QuestionSerializer(many=True))
-    def get_questions(self, survey: Survey) -> Any:
-        return QuestionSerializer(survey_questions(survey), many=True).data
-
-    def get_form_token(self, survey: Survey) -> str:
-        """Send it back with the answers: one response per token. Empty when the survey is not taking responses."""
-        return form_token_issue(survey) if survey.is_accepting else ""
-
-
-class AnswerSerializer(serializers.ModelSerializer[Answer]):
-    question = serializers.IntegerField(source="question_id", read_only=True)
-
-    class Meta:
-        model = Answer
-        fields = ["question", "value", "other_text"]
-        read_only_fields = fields
-
-
-class ResponseSerializer(serializers.ModelSerializer[SurveyResponse]):
-    answers = AnswerSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = SurveyResponse
-        # No invitation, token or who typed a paper form in: nothing that could link a response to a person.
-        fields = ["id", "channel", "submitted_on", "under_18", "answers"]
-        read_only_fields = fields
-
-
-class SubmitSerializer(serializers.Serializer[Any]):
-    form_token = serializers.CharField()
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(allow_blank=True, max_length=2000)),
-        help_text="Field name (a question's form_field, or with _other, _<n> or _<part>) to the values sent.",
-    )
-
-
-# --- Surveys and responses --------------------------------------------------------------------------------------
+# --- Surveys ---------------------------------------------------------------------------------------------------------
 
 
 class SurveyListApi(APIView):
@@ -226,13 +175,11 @@ class SurveyDetailApi(APIView):
         data = SurveyChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        call_service(
-            lambda: survey_update(
-                survey=survey,
-                title=values.get("title", survey.title),
-                introduction=values.get("introduction", survey.introduction),
-                sampling_design=values.get("sampling_design"),
-            )
+        survey_update(
+            survey=survey,
+            title=values.get("title", survey.title),
+            introduction=values.get("introduction", survey.introduction),
+            sampling_design=values.get("sampling_design"),
         )
         return Response(SurveyDetailSerializer(survey).data)
 
@@ -251,9 +198,9 @@ class SurveyQuestionMoveApi(APIView):
             section = Section.objects.filter(survey=survey, pk=values["section"]).first()
             if section is None:
                 raise ValidationError({"section": ["Not a section of this survey."]})
-            call_service(lambda: question_move_to_section(question=question, section=section))
+            question_move_to_section(question=question, section=section)
         else:
-            call_service(lambda: question_move(question=question, direction=values["direction"]))
+            question_move(question=question, direction=values["direction"])
         return Response(SurveyDetailSerializer(survey).data)
 
 
@@ -265,7 +212,7 @@ class SurveySectionMoveApi(APIView):
         section = get_section_on_survey(survey, section_pk)
         data = DirectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_service(lambda: section_move(section=section, direction=data.validated_data["direction"]))
+        section_move(section=section, direction=data.validated_data["direction"])
         return Response(SurveyDetailSerializer(survey).data)
 
 
@@ -278,57 +225,5 @@ class SurveySectionDeleteApi(APIView):
         section = get_section_on_survey(survey, section_pk)
         data = SectionDeleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_service(lambda: section_delete(section=section, delete_questions=data.validated_data["delete_questions"]))
+        section_delete(section=section, delete_questions=data.validated_data["delete_questions"])
         return Response(SurveyDetailSerializer(survey).data)
-
-
-class SurveyResponseListApi(APIView):
-    @extend_schema(responses=ResponseSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
-        """The survey's anonymous responses with their answers (limit/offset pages)."""
-        survey, _ = get_survey_for_user(request.user, pk)
-        rows = SurveyResponse.objects.filter(survey=survey).prefetch_related("answers").order_by("pk")
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(ResponseSerializer(page, many=True).data)
-
-
-class PublicSurveyApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
-
-    @extend_schema(responses=PublicSurveySerializer)
-    def get(self, request: Request, public_key: str) -> Response:
-        """A survey by its public link, for anyone: its questions, whether it takes responses, and a form token."""
-        survey = get_public_survey(public_key)
-        return Response(PublicSurveySerializer(survey).data)
-
-
-class PublicSurveyRespondApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
-
-    @extend_schema(
-        request=SubmitSerializer,
-        responses={201: inline_serializer("SubmittedResponse", {"id": serializers.IntegerField()})},
-    )
-    def post(self, request: Request, public_key: str) -> Response:
-        """Answer an open survey, anonymously: no account needed. Refused (400) if the survey is not open, the form
-        token is stale or used, or an answer is invalid (with the reason for each field); 429 when too many
-        responses arrive at once."""
-        survey = survey_for_answers(public_key)
-        data = SubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            response = response_submit(
-                survey=survey,
-                data=data.validated_data["answers"],
-                channel=SurveyResponse.Channel.ONLINE,
-                form_token=data.validated_data["form_token"],
-            )
-        except ResponseInvalid as exc:
-            raise ValidationError({"detail": [str(exc)], "answers": exc.errors}) from None
-        except ResponseRefused as exc:
-            code = status.HTTP_429_TOO_MANY_REQUESTS if exc.reason == "rate" else status.HTTP_400_BAD_REQUEST
-            return Response({"detail": str(exc), "reason": exc.reason}, status=code)
-        return Response({"id": response.pk}, status=status.HTTP_201_CREATED)

@@ -1,6 +1,6 @@
-"""Writes: building, copying, opening and closing surveys, and making invitation links.
+"""Writes: building, copying, opening and closing surveys.
 
-Taking responses is surveys/responding.py.
+Taking responses (and making invitation links) is surveys/responding/.
 
 A survey's questions are fixed once it has a response: changing them would make earlier answers mean something
 else. `survey_new_version` copies it into a new draft instead.
@@ -8,8 +8,6 @@ else. `survey_new_version` copies it into a new draft instead.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,22 +16,20 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.errors import DomainError
 from panels.models import Panel
 from surveys import vocab
-from surveys.models import SAMPLING_DESIGN_CHOICES, Question, Section, Survey, SurveyInvitation
+from surveys.building.models import SAMPLING_DESIGN_CHOICES, Question, Section, Survey
+from surveys.building.selectors import survey_questions
 from surveys.stats import SamplingDesign
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """A change or response the rules refuse; the message is for the person who tried."""
 
 
 class SurveyLocked(SurveyError):
     pass
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _check_editable(survey: Survey) -> None:
@@ -123,21 +119,6 @@ def _validate_question(
             raise SurveyError("A question cannot depend on its own answer.")
         if not show_if_values:
             raise SurveyError("Choose the answers that show this question.")
-
-
-def condition_choices(question: Question) -> list[tuple[str, str]]:
-    """The answers a display condition on this question can name."""
-    kind = question.kind
-    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        extra = [(vocab.OTHER, "Other")] if question.allow_other else []
-        return [(o, o) for o in question.options] + extra
-    if kind == Question.Kind.AGREEMENT:
-        return list(vocab.AGREEMENT)
-    if kind == Question.Kind.RATING:
-        return list(vocab.RATING)
-    if kind == Question.Kind.SCALE:
-        return [(str(n), str(n)) for n in range(11)]
-    return []
 
 
 def _question_fields(
@@ -534,23 +515,3 @@ def survey_close(*, survey: Survey) -> Survey:
     survey.status = Survey.Status.CLOSED
     survey.save(update_fields=["status"])
     return survey
-
-
-@transaction.atomic
-def survey_invitations_create(*, survey: Survey, count: int, label: str = "") -> list[str]:
-    """`count` new invitation links' tokens. Shown once: only their hashes are kept."""
-    if not 1 <= count <= 500:
-        raise SurveyError("Make between 1 and 500 invitation links at a time.")
-    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
-    SurveyInvitation.objects.bulk_create(
-        SurveyInvitation(survey=survey, token_hash=hash_token(t), label=label) for t in tokens
-    )
-    return tokens
-
-
-def survey_questions(survey: Survey) -> list[Question]:
-    return list(
-        survey.questions.select_related("section", "show_if_question").order_by(
-            "section__position", "section_id", "position", "pk"
-        )
-    )

@@ -11,10 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from surveys.permissions import (
-    get_survey_for_user,
-)
-from surveys.results import Audience, SurveyResults, Table, survey_results
+from surveys.building.permissions import get_survey_for_user
+from surveys.results.report import Audience, SurveyResults, Table, survey_results
 
 # --- Results ----------------------------------------------------------------------------------------------------
 
@@ -50,7 +48,7 @@ def _table_data(table: Table) -> dict[str, Any]:
 
 
 def results_data(results: SurveyResults) -> dict[str, Any]:
-    """The results as JSON: the same figures, suppression and notes as the results pages (surveys/results.py)."""
+    """The results as JSON: the same figures, suppression and notes as the results pages (surveys/results/report.py)."""
     return {
         "survey": results.survey.pk,
         "audience": str(results.audience),

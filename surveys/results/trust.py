@@ -26,8 +26,9 @@ from django.db.models import Q
 from panels.census import FIVE_GROUPS
 from panels.models import Panel
 from surveys import vocab
-from surveys.models import Answer, Question, Survey
-from surveys.results import part_value
+from surveys.building.models import Question, Survey
+from surveys.responding.models import Answer
+from surveys.results.report import part_value
 from surveys.stats import TrustBreakdown, TrustChange, TrustShare, trust_breakdown, trust_changes
 
 TRUST_PREFIX = "trust."

@@ -19,8 +19,9 @@ from typing import Any
 
 from panels.census import population_by_five_group
 from surveys import vocab
-from surveys.models import Answer, Question, Response, Survey
-from surveys.services import survey_questions
+from surveys.building.models import Question, Survey, answer_choices
+from surveys.building.selectors import survey_questions
+from surveys.responding.models import Answer, Response
 from surveys.stats import (
     SUPPRESSION_THRESHOLD,
     RakingError,
@@ -109,25 +110,8 @@ def read_survey_data(survey: Survey, *, with_responses: bool = False) -> SurveyD
 # --- What one question's answers are counted as ----------------------------------------------------------------------
 
 
-def choices_of(question: Question) -> list[tuple[str, str]]:
-    """(code, label) of the answers a question's results are counted over, in order."""
-    K = Question.Kind
-    if question.kind in (K.SINGLE, K.MULTIPLE, K.RANKING):
-        extra = [(vocab.OTHER, "Other")] if question.allow_other and question.kind != K.RANKING else []
-        return [(o, o) for o in question.options] + extra
-    if question.kind == K.AGREEMENT:
-        return list(vocab.AGREEMENT)
-    if question.kind == K.RATING:
-        return list(vocab.RATING)
-    if question.kind == K.SCALE:
-        return [(str(i), str(i)) for i in range(11)]
-    if question.kind == K.MATRIX:
-        return list(vocab.SCALES.get(question.scale, vocab.AGREEMENT))
-    return []
-
-
 def label_of(question: Question, code: Any) -> str:
-    return dict(choices_of(question)).get(str(code), str(code))
+    return dict(answer_choices(question)).get(str(code), str(code))
 
 
 def part_choices(part_key: str) -> list[tuple[str, str]]:
@@ -198,10 +182,6 @@ class Table:
     rows: list[Row]
     n_eff: float | None = None  # weighted probability samples
     multiple: bool = False  # shares may add up to more than 100%
-
-    @property
-    def any_hidden(self) -> bool:
-        return any(c.hidden for r in self.rows for c in r.cells)
 
 
 @dataclass
@@ -354,7 +334,7 @@ def _group_of(data: SurveyData, breakdown: BreakdownChoice | None) -> tuple[list
             if value is not None:
                 groups[rid] = value
     else:
-        choices = choices_of(question)
+        choices = answer_choices(question)
         for rid in data.response_ids:
             answer = data.answers.get(rid, {}).get(qid)
             if answer is not None:
@@ -475,13 +455,15 @@ def survey_results(
             multiple = question.kind == K.MULTIPLE
             title = "Ranked first" if question.kind == K.RANKING else ""
             result.tables.append(
-                _table(title, choices_of(question), columns, group, values, audience, weights, multiple=multiple)
+                _table(title, answer_choices(question), columns, group, values, audience, weights, multiple=multiple)
             )
             result.texts = [o for (_, o) in given.values() if o]
         elif question.kind == K.MATRIX:
             for i, statement in enumerate(question.options):
                 values = {rid: {str(v[str(i)])} for rid, (v, _) in given.items() if isinstance(v, dict) and str(i) in v}
-                result.tables.append(_table(statement, choices_of(question), columns, group, values, audience, weights))
+                result.tables.append(
+                    _table(statement, answer_choices(question), columns, group, values, audience, weights)
+                )
         elif question.kind == K.DEMOGRAPHICS:
             for part in BREAKDOWN_PARTS:
                 values = {}

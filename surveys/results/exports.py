@@ -1,6 +1,6 @@
 """Exports of a survey: its responses (one row per response, with codes and labels) and its results, as CSV or XLSX.
 
-Responses are raw data and stay with the panel. Results come in two audiences (surveys/results.py): the panel's,
+Responses are raw data and stay with the panel. Results come in two audiences (surveys/results/report.py): the panel's,
 with every count, and the shared one, with small numbers suppressed, for anything that leaves the panel.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from surveys import vocab
-from surveys.models import Question, Survey
-from surveys.results import (
+from surveys.building.models import Question, Survey
+from surveys.results.report import (
     BREAKDOWN_PARTS,
     SUPPRESSED_LABEL,
     Audience,

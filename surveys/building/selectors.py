@@ -1,4 +1,4 @@
-"""Reads with more than one caller."""
+"""Reads of surveys and their questions with more than one caller."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from panels.models import Panel
-from surveys.models import Question, Section, Survey
-from surveys.services import survey_questions
+from surveys.building.models import QUESTION_ORDER, Question, Section, Survey
+
+
+def survey_questions(survey: Survey) -> list[Question]:
+    """The survey's questions in the order they are asked, each with its section and its condition's question."""
+    return list(survey.questions.select_related("section", "show_if_question").order_by(*QUESTION_ORDER))
 
 
 def surveys_of_panel(panel: Panel) -> QuerySet[Survey]:

@@ -23,7 +23,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from surveys.models import Response
+from surveys.responding.models import Response
 
 # At most one message a second to a survey's results pages (from each server process).
 INTERVAL = 1.0

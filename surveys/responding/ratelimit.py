@@ -9,10 +9,16 @@ several processes is seen within `SYNC_EVERY` seconds. With one process (make ru
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 
 SYNC_EVERY = 1.0  # seconds between a process's additions to the shared count, per survey
 
@@ -57,3 +63,36 @@ class MinuteCounter:
                 entry.shared = self._add_shared(f"{key}:{minute}", entry.pending)
                 entry.pending, entry.synced_at = 0, now
             return entry.shared + entry.pending
+
+
+@functools.cache
+def minute_counter() -> MinuteCounter:
+    """The process's counter of responses a minute (`MinuteCounter`), adding to the count in the shared cache.
+
+    One cache client for the whole process: `django.core.cache.cache` is one per request under ASGI (each request
+    runs in a context of its own), which with Redis meant a new connection, and its handshake, for every response.
+    With Redis, INCRBY and EXPIRE go together in one round trip. Keys are made by the cache, so they carry its prefix
+    and version as its own keys do."""
+    cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+    if isinstance(cache, RedisCache):
+        location = settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"]
+        primary = (location.split(",") if isinstance(location, str) else location)[0]  # writes go to the first
+        client = redis.Redis.from_url(primary)
+
+        def add_redis(key: str, amount: int) -> int:
+            full_key = cache.make_and_validate_key(key)
+            pipe = client.pipeline(transaction=False)
+            pipe.incrby(full_key, amount)
+            pipe.expire(full_key, 120)
+            total, _ = pipe.execute()
+            return int(total)
+
+        return MinuteCounter(add_redis)
+
+    def add_cache(key: str, amount: int) -> int:  # the local-memory cache (make run, tests): its lock keeps it exact
+        try:
+            return cache.incr(key, amount)
+        except ValueError:  # the minute's first count: start it, unless another thread just did
+            return amount if cache.add(key, amount, timeout=120) else cache.incr(key, amount)
+
+    return MinuteCounter(add_cache)
