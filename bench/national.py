@@ -197,7 +197,7 @@ def child_mark_held(availability: str, upto: str) -> None:
     from django.db.models import Count
 
     from scrutiny.models import EncounterRecord, SourceMonth
-    from scrutiny.models.sync import SourceMonthStatus
+    from scrutiny.sync.models import SourceMonthStatus
     from scrutiny.sync.services import source_months_record, sync_forces
 
     entries = json.loads(Path(availability).read_text())

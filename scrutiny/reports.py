@@ -31,7 +31,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.models.escalations import AWAITING_FORCE
+from scrutiny.escalations.models import AWAITING_FORCE
 from scrutiny.permissions import escalations_for_user
 from scrutiny.workdays import working_days_between
 

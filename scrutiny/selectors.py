@@ -23,7 +23,7 @@ from scrutiny.models import (
     SessionPresence,
     SessionRecord,
 )
-from scrutiny.models.records import EncounterRecordQuerySet
+from scrutiny.records.models import EncounterRecordQuerySet
 from scrutiny.permissions import batches_for_user, forces_for_user
 from scrutiny.sampling import Candidate, SampleSpec, is_cannabis_smell_only
 from scrutiny.stats import Kappa, Share, fleiss_kappa, shares_by

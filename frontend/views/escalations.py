@@ -23,7 +23,7 @@ from panels.permissions import opcc_force_area_ids
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import reports
 from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
-from scrutiny.models.escalations import STEPS
+from scrutiny.escalations.models import STEPS
 from scrutiny.permissions import (
     SESSION_ROLES,
     EscalationAccess,

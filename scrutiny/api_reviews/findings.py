@@ -29,7 +29,7 @@ from scrutiny.api_reviews.serializers import (
     FindingUpdateSerializer,
 )
 from scrutiny.models import Escalation, EscalationEvent, Finding
-from scrutiny.models.escalations import STEPS
+from scrutiny.escalations.models import STEPS
 from scrutiny.permissions import (
     EscalationAccess,
     escalations_for_user,

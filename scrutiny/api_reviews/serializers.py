@@ -26,7 +26,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.models.escalations import STEPS
+from scrutiny.escalations.models import STEPS
 from scrutiny.reports import event_actor
 from scrutiny.sync.selectors import withdrawn_note
 

@@ -29,7 +29,7 @@ from scrutiny.models import (
     EscalationStatus,
     Finding,
 )
-from scrutiny.models.escalations import AWAITING_FORCE, STEPS
+from scrutiny.escalations.models import AWAITING_FORCE, STEPS
 from scrutiny.services.records import audit_log
 from scrutiny.services.reviews import ReviewError
 from scrutiny.workdays import add_working_days, working_days_between

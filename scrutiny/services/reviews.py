@@ -27,7 +27,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.models.reviews import CONCERNS, ChecklistAnswer, checklist_for
+from scrutiny.reviews.models import CONCERNS, ChecklistAnswer, checklist_for
 from scrutiny.services.records import audit_log
 
 

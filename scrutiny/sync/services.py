@@ -47,7 +47,7 @@ from scrutiny.importing.fetch import (
 )
 from scrutiny.importing.sinks import neighbours
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, SourceMonth, SyncRun
-from scrutiny.models.sync import SourceMonthStatus, SyncRunStatus
+from scrutiny.sync.models import SourceMonthStatus, SyncRunStatus
 from scrutiny.reporting import records_changed
 from scrutiny.services.records import audit_log
 

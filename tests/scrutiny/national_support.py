@@ -13,7 +13,7 @@ from panels.forces import FORCE_BY_ID
 from panels.models import Organisation
 from scrutiny import choices, reporting
 from scrutiny.models import EncounterRecord, SourceMonth
-from scrutiny.models.sync import SourceMonthStatus
+from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.factories import make_batch
 
 _n = count(1)

@@ -15,7 +15,7 @@ from scrutiny import choices
 from scrutiny.importing import ImportFailed, detect_format, parse_file_name, run_import
 from scrutiny.importing.normalise import Dates
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
-from scrutiny.models.records import financial_year
+from scrutiny.records.models import financial_year
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import ImportBatchFactory
 

@@ -27,7 +27,7 @@ from panels.forces import FORCES
 from scrutiny import national, reporting
 from scrutiny import stats as st
 from scrutiny.models import EncounterRecord
-from scrutiny.models.sync import SourceMonthStatus
+from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.national_support import add_searches, force, months, source_months
 
 YEAR = national.national_query(year=2024)

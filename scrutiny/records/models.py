@@ -8,7 +8,6 @@ officers appear only as keyed pseudonyms and grounds text only after masking (do
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -16,14 +15,9 @@ from django.db import models
 from django.db.models import F, JSONField, Q, Value
 from django.utils import timezone
 
+from common.months import financial_year
 from panels.models import Organisation
 from scrutiny import choices
-
-
-def financial_year(month: date) -> str:
-    """April to March: June 2025 → "2025-26", March 2025 → "2024-25"."""
-    start = month.year if month.month >= 4 else month.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 class ImportBatch(models.Model):
@@ -227,10 +221,6 @@ class EncounterRecord(models.Model):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
-
-    @property
-    def fingerprint_hex(self) -> str:
-        return bytes(self.fingerprint).hex()
 
     @property
     def has_grounds(self) -> bool:

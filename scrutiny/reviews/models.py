@@ -1,7 +1,7 @@
 """Review sessions: a panel's sample of records, each member's blind assessment, the panel's agreed view.
 
 A member's assessment is theirs alone until the chair reveals the record: every read of assessments goes through
-`scrutiny.permissions` / `scrutiny.selectors`, which hide other members' scores before `revealed_at` is set.
+`scrutiny.reviews.permissions` / `scrutiny.reviews.selectors`, which hide other members' scores before `revealed_at` is set.
 The live meeting keeps its state here (current record, reveals, agreed views), never in a socket or a process,
 so it survives dropped connections and server restarts.
 """
@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from panels.models import Panel
 from scrutiny import choices
-from scrutiny.models.records import EncounterRecord
+from scrutiny.records.models import EncounterRecord
 
 # The GOWISELY checklist (PACE Code A 3.8): what an officer must tell the person searched.
 GOWISELY = (
@@ -70,10 +70,6 @@ class BodyWornVideo(models.TextChoices):
 
 # Green 1 to Red 9: 1–3 green, 4–6 amber, 7–9 red.
 GRADE_CHOICES = [(n, f"{('Green', 'Amber', 'Red')[(n - 1) // 3]} {n}") for n in range(1, 10)]
-
-
-def grade_colour(grade: int | None) -> str:
-    return "" if grade is None else ("green", "amber", "red")[(grade - 1) // 3]
 
 
 def checklist_for(kind: str) -> tuple[tuple[str, str], ...]:
@@ -211,7 +207,7 @@ class Finding(models.Model):
     rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices)
     observation = models.TextField("what the panel saw")
     recommendation = models.TextField("what the panel recommends", blank=True)
-    # Optimistic locking: every change must name the version it started from (scrutiny.services.finding_update).
+    # Optimistic locking: every change must name the version it started from (scrutiny.reviews.services.finding_update).
     version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -231,7 +227,7 @@ class Finding(models.Model):
 class SessionPresence(models.Model):
     """One open connection to a session's live page. Rows are written by the consumer on connect and removed on
     disconnect; `last_seen` is refreshed by the page's heartbeat, so rows left by a crashed server go stale and
-    stop counting (scrutiny.selectors.present_members)."""
+    stop counting (scrutiny.reviews.selectors.present_members)."""
 
     session = models.ForeignKey(ReviewSession, on_delete=models.CASCADE, related_name="presence")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from panels.models import Organisation
-from scrutiny.models.records import ImportBatch
+from scrutiny.records.models import ImportBatch
 
 
 class SourceMonthStatus(models.TextChoices):

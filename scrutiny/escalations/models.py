@@ -1,7 +1,7 @@
 """Escalations: a finding sent to the force for an answer, and every step after, as a timeline.
 
 sent → acknowledged → responded → accepted, or disputed (escalated to the OPCC: the Stop and Search Reference
-Group route) → closed with an outcome. Steps are taken only through `scrutiny.services` (which checks the step is
+Group route) → closed with an outcome. Steps are taken only through `scrutiny.escalations.services` (which checks the step is
 allowed from the current status, appends a timeline entry and audits it); the transitions are listed here so the
 pages, the API and the services agree.
 """
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from panels.models import Organisation
-from scrutiny.models.reviews import Finding
+from scrutiny.reviews.models import Finding
 
 
 class EscalationStatus(models.TextChoices):

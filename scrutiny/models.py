@@ -1,15 +1,16 @@
-"""The scrutiny app's tables: encounter records and their imports, review sessions, findings, escalations, audit."""
+"""The scrutiny app's tables, gathered from the sub-domains that define them (records, reviews, escalations, sync,
+audit), so that Django and the migrations find every model of the app here, as they always did."""
 
-from scrutiny.models.audit import AppendOnlyError, AuditEvent, AuditEventQuerySet
-from scrutiny.models.escalations import (
+from scrutiny.audit.models import AppendOnlyError, AuditEvent, AuditEventQuerySet
+from scrutiny.escalations.models import (
     ActionTaken,
     Escalation,
     EscalationEvent,
     EscalationOutcome,
     EscalationStatus,
 )
-from scrutiny.models.records import EncounterRecord, ImportBatch, RejectedRow
-from scrutiny.models.reviews import (
+from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.reviews.models import (
     Assessment,
     BodyWornVideo,
     ChecklistAnswer,
@@ -19,7 +20,7 @@ from scrutiny.models.reviews import (
     SessionPresence,
     SessionRecord,
 )
-from scrutiny.models.sync import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
+from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 
 __all__ = [
     "ActionTaken",
