@@ -78,7 +78,7 @@ def child_setup() -> None:
 
     from panels.models import ForceArea, Panel
     from surveys.building.models import Question
-    from surveys.building.services import question_add, survey_create, survey_open
+    from surveys.building.services import QuestionInput, question_add, survey_create, survey_open
 
     call_command("migrate", verbosity=0)
     panel = Panel.objects.create(
@@ -95,16 +95,19 @@ def child_setup() -> None:
         questions.append(
             question_add(
                 section=section,
-                kind=K.SINGLE,
-                text=f"Choice {n}",
-                required=True,
-                options=["Often", "Sometimes", "Rarely", "Never"],
+                data=QuestionInput(
+                    kind=K.SINGLE, text=f"Choice {n}", required=True, options=["Often", "Sometimes", "Rarely", "Never"]
+                ),
             )
         )
-        questions.append(question_add(section=section, kind=K.AGREEMENT, text=f"Agree {n}", required=True))
-        questions.append(question_add(section=section, kind=K.SCALE, text=f"Scale {n}"))
-        questions.append(question_add(section=section, kind=K.NUMBER, text=f"Number {n}", minimum=0, maximum=100))
-        questions.append(question_add(section=section, kind=K.TEXT, text=f"Say more {n}"))
+        questions.append(
+            question_add(section=section, data=QuestionInput(kind=K.AGREEMENT, text=f"Agree {n}", required=True))
+        )
+        questions.append(question_add(section=section, data=QuestionInput(kind=K.SCALE, text=f"Scale {n}")))
+        questions.append(
+            question_add(section=section, data=QuestionInput(kind=K.NUMBER, text=f"Number {n}", minimum=0, maximum=100))
+        )
+        questions.append(question_add(section=section, data=QuestionInput(kind=K.TEXT, text=f"Say more {n}")))
     survey_open(survey=survey)
     print(
         json.dumps(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from frontend.views.survey_forms import question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.building.models import SAMPLING_DESIGN_CHOICES, Question, Survey, condition_choices
+from surveys.building.models import SAMPLING_DESIGN_CHOICES, Question, Section, Survey, condition_choices
 from surveys.building.permissions import (
     get_question_on_survey,
     get_section_on_survey,
@@ -31,6 +31,7 @@ from surveys.building.permissions import (
 )
 from surveys.building.selectors import survey_outline, survey_questions, surveys_of_panel
 from surveys.building.services import (
+    QuestionInput,
     SurveyError,
     question_add,
     question_delete,
@@ -227,28 +228,27 @@ def question_initial(question: Question) -> dict[str, Any]:
     }
 
 
-def _question_values(survey: Survey, form: QuestionForm) -> dict[str, Any]:
-    """From the form to the keyword arguments of question_add / question_update."""
+def _question_input(survey: Survey, form: QuestionForm) -> tuple[Section, QuestionInput]:
+    """From the form to the section and what question_add / question_update take."""
     data = form.cleaned_data
     show_if_question, show_if_values = None, []
     if data["show_if"]:
         question_pk, _, value = data["show_if"].partition(":")
         show_if_question = get_question_on_survey(survey, int(question_pk))
         show_if_values = [value]
-    return {
-        "section": get_section_on_survey(survey, data["section"]),
-        "kind": data["kind"],
-        "text": data["text"],
-        "help_text": data["help_text"],
-        "required": data["required"],
-        "options": data["options"].splitlines(),
-        "allow_other": data["allow_other"],
-        "scale": data["scale"] or ("agreement" if data["kind"] == Question.Kind.MATRIX else ""),
-        "minimum": data["minimum"],
-        "maximum": data["maximum"],
-        "show_if_question": show_if_question,
-        "show_if_values": show_if_values,
-    }
+    return get_section_on_survey(survey, data["section"]), QuestionInput(
+        kind=data["kind"],
+        text=data["text"],
+        help_text=data["help_text"],
+        required=data["required"],
+        options=data["options"].splitlines(),
+        allow_other=data["allow_other"],
+        scale=data["scale"] or ("agreement" if data["kind"] == Question.Kind.MATRIX else ""),
+        minimum=data["minimum"],
+        maximum=data["maximum"],
+        show_if_question=show_if_question,
+        show_if_values=show_if_values,
+    )
 
 
 @login_required
@@ -257,7 +257,8 @@ def survey_question_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     form = QuestionForm(request.POST if request.method == "POST" else None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            question_add(**_question_values(survey, form))
+            section, data = _question_input(survey, form)
+            question_add(section=section, data=data)
         except SurveyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -283,7 +284,8 @@ def survey_question_edit(request: AuthenticatedHttpRequest, pk: int, question_pk
     )
     if request.method == "POST" and form.is_valid():
         try:
-            question_update(question=question, **_question_values(survey, form))
+            section, data = _question_input(survey, form)
+            question_update(question=question, section=section, data=data)
         except SurveyError as exc:
             form.add_error(None, str(exc))
         else:

@@ -9,6 +9,7 @@ else. `survey_new_version` copies it into a new draft instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -91,18 +92,28 @@ def section_add(*, survey: Survey, title: str) -> Section:
     return Section.objects.create(survey=survey, title=title, position=last + 1)
 
 
-def _validate_question(
-    *,
-    survey: Survey,
-    kind: str,
-    text: str,
-    options: Sequence[str],
-    scale: str,
-    show_if_question: Question | None,
-    show_if_values: Sequence[str],
-    position_before: Question | None = None,
-) -> None:
-    if not text.strip():
+@dataclass(frozen=True)
+class QuestionInput:
+    """What a builder says about a question, as the builder's form (or a script) gives it: `question_add` and
+    `question_update` check it and store it. Options are one a line; blank lines are dropped."""
+
+    kind: str
+    text: str
+    help_text: str = ""
+    required: bool = False
+    options: Sequence[str] = ()
+    allow_other: bool = False
+    scale: str = ""  # matrix: the scale its statements share
+    minimum: int | None = None  # number
+    maximum: int | None = None  # number
+    show_if_question: Question | None = None  # shown only after one of these answers to that (earlier) question
+    show_if_values: Sequence[str] = ()
+
+
+def _question_fields(survey: Survey, data: QuestionInput, *, editing: Question | None = None) -> dict[str, Any]:
+    """The question's fields as stored, or SurveyError saying what to change."""
+    kind, options = data.kind, [o.strip() for o in data.options if o.strip()]
+    if not data.text.strip():
         raise SurveyError("Write the question.")
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.RANKING) and len(options) < 2:
         raise SurveyError("Give at least two options, one a line.")
@@ -110,58 +121,30 @@ def _validate_question(
         raise SurveyError("Give at least one statement, one a line.")
     if len(set(options)) != len(options):
         raise SurveyError("Each option must be different.")
-    if kind == Question.Kind.MATRIX and scale not in vocab.SCALES:
+    if kind == Question.Kind.MATRIX and data.scale not in vocab.SCALES:
         raise SurveyError("Choose the scale the statements share.")
-    if show_if_question is not None:
-        if show_if_question.survey_id != survey.pk:
+    condition = data.show_if_question
+    if condition is not None:
+        if condition.survey_id != survey.pk:
             raise SurveyError("A display condition can only use a question in the same survey.")
-        if position_before is not None and show_if_question.pk == position_before.pk:
+        if editing is not None and condition.pk == editing.pk:
             raise SurveyError("A question cannot depend on its own answer.")
-        if not show_if_values:
+        if not data.show_if_values:
             raise SurveyError("Choose the answers that show this question.")
-
-
-def _question_fields(
-    *,
-    survey: Survey,
-    kind: str,
-    text: str,
-    help_text: str,
-    required: bool,
-    options: Sequence[str],
-    allow_other: bool,
-    scale: str,
-    minimum: int | None,
-    maximum: int | None,
-    show_if_question: Question | None,
-    show_if_values: Sequence[str],
-    editing: Question | None = None,
-) -> dict[str, Any]:
-    options = [o.strip() for o in options if o.strip()]
-    _validate_question(
-        survey=survey,
-        kind=kind,
-        text=text,
-        options=options,
-        scale=scale,
-        show_if_question=show_if_question,
-        show_if_values=show_if_values,
-        position_before=editing,
-    )
-    if minimum is not None and maximum is not None and minimum > maximum:
+    if data.minimum is not None and data.maximum is not None and data.minimum > data.maximum:
         raise SurveyError("The smallest number allowed must not be more than the largest.")
     return {
         "kind": kind,
-        "text": text.strip(),
-        "help_text": help_text.strip(),
-        "required": required,
+        "text": data.text.strip(),
+        "help_text": data.help_text.strip(),
+        "required": data.required,
         "options": options,
-        "allow_other": allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
-        "scale": scale if kind == Question.Kind.MATRIX else "",
-        "minimum": minimum if kind == Question.Kind.NUMBER else None,
-        "maximum": maximum if kind == Question.Kind.NUMBER else None,
-        "show_if_question": show_if_question,
-        "show_if_values": list(show_if_values) if show_if_question else [],
+        "allow_other": data.allow_other and kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE),
+        "scale": data.scale if kind == Question.Kind.MATRIX else "",
+        "minimum": data.minimum if kind == Question.Kind.NUMBER else None,
+        "maximum": data.maximum if kind == Question.Kind.NUMBER else None,
+        "show_if_question": condition,
+        "show_if_values": list(data.show_if_values) if condition else [],
     }
 
 
@@ -194,94 +177,41 @@ def _check_condition_order(survey: Survey) -> None:
 
 
 @transaction.atomic
-def question_add(
-    *,
-    section: Section,
-    kind: str,
-    text: str,
-    help_text: str = "",
-    required: bool = False,
-    options: Sequence[str] = (),
-    allow_other: bool = False,
-    scale: str = "",
-    minimum: int | None = None,
-    maximum: int | None = None,
-    show_if_question: Question | None = None,
-    show_if_values: Sequence[str] = (),
-    standard_code: str = "",
-) -> Question:
+def question_add(*, section: Section, data: QuestionInput, standard_code: str = "") -> Question:
+    """Add a question at the end of the section. `standard_code` marks a question of a national set, word for word."""
     survey = section.survey
     _check_editable(survey)
-    fields = _question_fields(
-        survey=survey,
-        kind=kind,
-        text=text,
-        help_text=help_text,
-        required=required,
-        options=options,
-        allow_other=allow_other,
-        scale=scale,
-        minimum=minimum,
-        maximum=maximum,
-        show_if_question=show_if_question,
-        show_if_values=show_if_values,
-    )
-    last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    fields = _question_fields(survey, data)
     question = Question.objects.create(
-        survey=survey, section=section, position=last + 1, standard_code=standard_code, **fields
+        survey=survey, section=section, position=_next_position(section), standard_code=standard_code, **fields
     )
     _check_condition_order(survey)
     return question
 
 
 @transaction.atomic
-def question_update(
-    *,
-    question: Question,
-    section: Section,
-    kind: str,
-    text: str,
-    help_text: str = "",
-    required: bool = False,
-    options: Sequence[str] = (),
-    allow_other: bool = False,
-    scale: str = "",
-    minimum: int | None = None,
-    maximum: int | None = None,
-    show_if_question: Question | None = None,
-    show_if_values: Sequence[str] = (),
-) -> Question:
+def question_update(*, question: Question, section: Section, data: QuestionInput) -> Question:
     """Change a question of a survey with no responses. Changing its wording drops any national-set code."""
     survey = question.survey
     _check_editable(survey)
     if section.survey_id != survey.pk:
         raise SurveyError("That section is in another survey.")
-    fields = _question_fields(
-        survey=survey,
-        kind=kind,
-        text=text,
-        help_text=help_text,
-        required=required,
-        options=options,
-        allow_other=allow_other,
-        scale=scale,
-        minimum=minimum,
-        maximum=maximum,
-        show_if_question=show_if_question,
-        show_if_values=show_if_values,
-        editing=question,
-    )
+    fields = _question_fields(survey, data, editing=question)
     if question.standard_code and (fields["text"] != question.text or fields["options"] != question.options):
         question.standard_code = ""  # no longer the national wording, so no longer comparable
     if section.pk != question.section_id:
-        last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
         question.section = section
-        question.position = last + 1
+        question.position = _next_position(section)
     for name, value in fields.items():
         setattr(question, name, value)
     question.save()
     _check_condition_order(survey)
     return question
+
+
+def _next_position(section: Section) -> int:
+    last = section.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    return last + 1
 
 
 @transaction.atomic
@@ -440,10 +370,7 @@ def survey_add_trust_set(*, survey: Survey) -> Section:
     for q in vocab.TRUST_SET:
         question_add(
             section=section,
-            kind=q.kind,
-            text=q.text,
-            options=q.options,
-            scale=q.scale,
+            data=QuestionInput(kind=q.kind, text=q.text, options=q.options, scale=q.scale),
             standard_code=f"trust.{q.code}",
         )
     return section

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from panels.models import Panel, User
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add, survey_close
+from surveys.building.services import QuestionInput, question_add, survey_close
 from surveys.responding.models import Response
 from tests.frontend.helpers import page_text
 from tests.surveys.factories import answers, make_survey
@@ -76,7 +76,7 @@ def test_a_14_to_17_age_band_in_the_demographics_also_needs_consent_at_the_kiosk
     client: Client, panel: Panel, coordinator: User
 ) -> None:
     survey = make_survey(panel, by=coordinator)
-    question_add(section=survey.sections.get(), kind=Question.Kind.DEMOGRAPHICS, text="About you")
+    question_add(section=survey.sections.get(), data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))
     survey.status = Survey.Status.OPEN
     survey.save()
     client.force_login(coordinator)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from panels.models import Panel, User
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add, section_add, survey_close
+from surveys.building.services import QuestionInput, question_add, section_add, survey_close
 from surveys.responding.models import Response
 from surveys.responding.services import survey_invitations_create
 from tests.frontend.helpers import banners, error_summary, page_text
@@ -261,13 +261,16 @@ def test_the_preview_draws_every_kind_of_question(client: Client, panel: Panel, 
     survey = make_survey(panel, by=coordinator)
     section = survey.sections.get()
     K = Question.Kind
-    question_add(section=section, kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True)
-    question_add(section=section, kind=K.SCALE, text="Zero to ten?")
-    question_add(section=section, kind=K.RANKING, text="Priorities", options=["Knives", "Drugs"])
-    question_add(section=section, kind=K.NUMBER, text="How many?")
-    question_add(section=section, kind=K.MATRIX, text="Agree?", options=["Fair"], scale="agreement")
-    question_add(section=section, kind=K.RATING, text="Rate?")
-    question_add(section=section, kind=K.DEMOGRAPHICS, text="About you")
+    question_add(
+        section=section,
+        data=QuestionInput(kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True),
+    )
+    question_add(section=section, data=QuestionInput(kind=K.SCALE, text="Zero to ten?"))
+    question_add(section=section, data=QuestionInput(kind=K.RANKING, text="Priorities", options=["Knives", "Drugs"]))
+    question_add(section=section, data=QuestionInput(kind=K.NUMBER, text="How many?"))
+    question_add(section=section, data=QuestionInput(kind=K.MATRIX, text="Agree?", options=["Fair"], scale="agreement"))
+    question_add(section=section, data=QuestionInput(kind=K.RATING, text="Rate?"))
+    question_add(section=section, data=QuestionInput(kind=K.DEMOGRAPHICS, text="About you"))
     client.force_login(coordinator)
     text = page_text(client.get(reverse("survey-preview", args=[survey.pk])))
     for expected in (
@@ -296,7 +299,7 @@ def test_answering_14_to_17_in_the_demographics_also_brings_up_the_consent(clien
     survey.status = Survey.Status.DRAFT
     survey.save()
     section = survey.sections.get()
-    question_add(section=section, kind=Question.Kind.DEMOGRAPHICS, text="About you")
+    question_add(section=section, data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))
     survey.status = Survey.Status.OPEN
     survey.save()
     url = reverse("survey-respond", args=[survey.public_key])
@@ -326,10 +329,9 @@ def test_the_builder_and_response_pages_cost_the_same_queries_whatever_the_numbe
         for i in range(n):
             question_add(
                 section=section,
-                kind=Question.Kind.TEXT,
-                text=f"Question {i}",
-                show_if_question=first,
-                show_if_values=["Yes"],
+                data=QuestionInput(
+                    kind=Question.Kind.TEXT, text=f"Question {i}", show_if_question=first, show_if_values=["Yes"]
+                ),
             )
         survey.status = Survey.Status.OPEN
         survey.save()
@@ -476,7 +478,7 @@ def draft(panel: Panel, coordinator: User) -> Survey:
     """make_survey's four questions in "Your views", and a second section "About you" with one question."""
     s = make_survey(panel, by=coordinator)
     about = section_add(survey=s, title="About you")
-    question_add(section=about, kind=Question.Kind.TEXT, text="Your area?")
+    question_add(section=about, data=QuestionInput(kind=Question.Kind.TEXT, text="Your area?"))
     return s
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from panels.models import Panel
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add, survey_create, survey_open
+from surveys.building.services import QuestionInput, question_add, survey_create, survey_open
 from surveys.responding.services import form_token_issue
 
 
@@ -16,21 +16,21 @@ def make_survey(panel: Panel, *, by: Any = None, title: str = "Big Conversation 
     section = survey.sections.get()
     q1 = question_add(
         section=section,
-        kind=Question.Kind.SINGLE,
-        text="Have you been stopped and searched?",
-        options=["Yes", "No"],
-        required=True,
+        data=QuestionInput(
+            kind=Question.Kind.SINGLE, text="Have you been stopped and searched?", options=["Yes", "No"], required=True
+        ),
     )
     question_add(
         section=section,
-        kind=Question.Kind.TEXT,
-        text="What happened?",
-        required=True,
-        show_if_question=q1,
-        show_if_values=["Yes"],
+        data=QuestionInput(
+            kind=Question.Kind.TEXT, text="What happened?", required=True, show_if_question=q1, show_if_values=["Yes"]
+        ),
     )
-    question_add(section=section, kind=Question.Kind.AGREEMENT, text="The police in my area treat young people fairly.")
-    question_add(section=section, kind=Question.Kind.TEXT, text="Anything else?")
+    question_add(
+        section=section,
+        data=QuestionInput(kind=Question.Kind.AGREEMENT, text="The police in my area treat young people fairly."),
+    )
+    question_add(section=section, data=QuestionInput(kind=Question.Kind.TEXT, text="Anything else?"))
     if open_it:
         survey_open(survey=survey)
     return survey

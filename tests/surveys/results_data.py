@@ -7,7 +7,7 @@ from typing import Any
 
 from panels.models import Panel
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add
+from surveys.building.services import QuestionInput, question_add
 from surveys.responding.models import Response
 from surveys.responding.services import response_submit
 from tests.surveys.factories import answers, make_survey
@@ -23,7 +23,7 @@ def results_survey(panel: Panel, *, by: Any) -> Survey:
     The questions are added before opening: a survey's questions are fixed once it has responses.
     """
     survey = make_survey(panel, by=by)
-    question_add(section=survey.sections.get(), kind=Question.Kind.DEMOGRAPHICS, text="About you")
+    question_add(section=survey.sections.get(), data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))
     survey.status = Survey.Status.OPEN
     survey.save(update_fields=["status"])
     return survey

@@ -10,6 +10,7 @@ from surveys import vocab
 from surveys.building.models import Question, Survey
 from surveys.building.selectors import survey_outline
 from surveys.building.services import (
+    QuestionInput,
     SurveyError,
     SurveyLocked,
     question_add,
@@ -44,7 +45,7 @@ def test_a_new_survey_is_a_draft_with_one_section(panel: Panel, coordinator: Use
 def test_it_numbers_questions_through_the_whole_survey(panel: Panel) -> None:
     survey = make_survey(panel)
     section = section_add(survey=survey, title="About you")
-    question_add(section=section, kind=Question.Kind.DEMOGRAPHICS, text="About you")
+    question_add(section=section, data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))
     outline = survey_outline(survey)
     assert [[n for n, _ in s.questions] for s in outline] == [[1, 2, 3, 4], [5]]
 
@@ -52,7 +53,9 @@ def test_it_numbers_questions_through_the_whole_survey(panel: Panel) -> None:
 def test_it_refuses_a_choice_question_without_two_options(panel: Panel) -> None:
     survey = make_survey(panel)
     with pytest.raises(SurveyError, match="two options"):
-        question_add(section=survey.sections.get(), kind=Question.Kind.SINGLE, text="Pick", options=["Only"])
+        question_add(
+            section=survey.sections.get(), data=QuestionInput(kind=Question.Kind.SINGLE, text="Pick", options=["Only"])
+        )
 
 
 def test_it_refuses_a_condition_on_a_question_in_another_survey(panel: Panel) -> None:
@@ -60,10 +63,9 @@ def test_it_refuses_a_condition_on_a_question_in_another_survey(panel: Panel) ->
     with pytest.raises(SurveyError, match="same survey"):
         question_add(
             section=two.sections.get(),
-            kind=Question.Kind.TEXT,
-            text="Why?",
-            show_if_question=questions(one)[0],
-            show_if_values=["Yes"],
+            data=QuestionInput(
+                kind=Question.Kind.TEXT, text="Why?", show_if_question=questions(one)[0], show_if_values=["Yes"]
+            ),
         )
 
 
@@ -94,7 +96,7 @@ def test_questions_cannot_change_once_there_are_responses(panel: Panel) -> None:
         survey=survey, data=answers(survey, q1="No"), channel=Response.Channel.ONLINE, form_token=token(survey)
     )
     with pytest.raises(SurveyLocked):
-        question_add(section=survey.sections.get(), kind=Question.Kind.TEXT, text="More?")
+        question_add(section=survey.sections.get(), data=QuestionInput(kind=Question.Kind.TEXT, text="More?"))
     with pytest.raises(SurveyLocked):
         question_delete(question=questions(survey)[0])
     with pytest.raises(SurveyLocked):
@@ -141,10 +143,12 @@ def test_a_question_can_be_changed_until_there_are_responses(panel: Panel) -> No
     question_update(
         question=q1,
         section=q1.section,
-        kind=Question.Kind.SINGLE,
-        text="Have you ever been stopped?",
-        options=["Yes", "No", "Not sure"],
-        required=True,
+        data=QuestionInput(
+            kind=Question.Kind.SINGLE,
+            text="Have you ever been stopped?",
+            options=["Yes", "No", "Not sure"],
+            required=True,
+        ),
     )
     q1.refresh_from_db()
     assert q1.options == ["Yes", "No", "Not sure"]
@@ -153,23 +157,23 @@ def test_a_question_can_be_changed_until_there_are_responses(panel: Panel) -> No
         survey=survey, data=answers(survey, q1="No"), channel=Response.Channel.ONLINE, form_token=token(survey)
     )
     with pytest.raises(SurveyLocked):
-        question_update(question=q1, section=q1.section, kind=Question.Kind.TEXT, text="Changed")
+        question_update(question=q1, section=q1.section, data=QuestionInput(kind=Question.Kind.TEXT, text="Changed"))
 
 
 def test_a_condition_must_name_an_earlier_question(panel: Panel) -> None:
     survey = make_survey(panel)
     q1 = questions(survey)[0]
     later = section_add(survey=survey, title="Later")
-    q5 = question_add(section=later, kind=Question.Kind.SINGLE, text="Later?", options=["Yes", "No"])
+    q5 = question_add(
+        section=later, data=QuestionInput(kind=Question.Kind.SINGLE, text="Later?", options=["Yes", "No"])
+    )
     with pytest.raises(SurveyError, match="must come after that question"):
         question_update(
             question=q1,
             section=q1.section,
-            kind=Question.Kind.SINGLE,
-            text=q1.text,
-            options=q1.options,
-            show_if_question=q5,
-            show_if_values=["Yes"],
+            data=QuestionInput(
+                kind=Question.Kind.SINGLE, text=q1.text, options=q1.options, show_if_question=q5, show_if_values=["Yes"]
+            ),
         )
     q1.refresh_from_db()
     assert q1.show_if_question is None
@@ -179,10 +183,18 @@ def test_changing_the_wording_of_a_national_question_drops_its_code(panel: Panel
     survey = make_survey(panel)
     survey_add_trust_set(survey=survey)
     good_job = survey.questions.get(standard_code="trust.good_job")
-    question_update(question=good_job, section=good_job.section, kind=good_job.kind, text=good_job.text, required=True)
+    question_update(
+        question=good_job,
+        section=good_job.section,
+        data=QuestionInput(kind=good_job.kind, text=good_job.text, required=True),
+    )
     good_job.refresh_from_db()
     assert good_job.standard_code == "trust.good_job"
-    question_update(question=good_job, section=good_job.section, kind=good_job.kind, text="How good are the police?")
+    question_update(
+        question=good_job,
+        section=good_job.section,
+        data=QuestionInput(kind=good_job.kind, text="How good are the police?"),
+    )
     good_job.refresh_from_db()
     assert good_job.standard_code == ""
 
@@ -239,8 +251,8 @@ def two_sections(panel: Panel) -> Survey:
     """Section 1: make_survey's four questions (Q2 shown only if Q1 is "Yes"); section 2 "About you": A, B."""
     survey = make_survey(panel)
     about = section_add(survey=survey, title="About you")
-    question_add(section=about, kind=Question.Kind.TEXT, text="A")
-    question_add(section=about, kind=Question.Kind.TEXT, text="B")
+    question_add(section=about, data=QuestionInput(kind=Question.Kind.TEXT, text="A"))
+    question_add(section=about, data=QuestionInput(kind=Question.Kind.TEXT, text="B"))
     return survey
 
 
@@ -315,10 +327,12 @@ def test_a_section_move_that_breaks_a_condition_is_refused(two_sections: Survey)
     about = two_sections.sections.get(title="About you")
     question_add(
         section=about,
-        kind=Question.Kind.TEXT,
-        text="Where?",
-        show_if_question=two_sections.questions.get(text=FIRST[0]),
-        show_if_values=["Yes"],
+        data=QuestionInput(
+            kind=Question.Kind.TEXT,
+            text="Where?",
+            show_if_question=two_sections.questions.get(text=FIRST[0]),
+            show_if_values=["Yes"],
+        ),
     )
     with pytest.raises(SurveyError, match="“Where\\?” is shown only after"):
         section_move(section=about, direction="up")
@@ -342,10 +356,12 @@ def test_the_last_section_and_a_section_another_depends_on_are_not_deleted(two_s
     about = two_sections.sections.get(title="About you")
     question_add(
         section=about,
-        kind=Question.Kind.TEXT,
-        text="Where?",
-        show_if_question=two_sections.questions.get(text=FIRST[0]),
-        show_if_values=["Yes"],
+        data=QuestionInput(
+            kind=Question.Kind.TEXT,
+            text="Where?",
+            show_if_question=two_sections.questions.get(text=FIRST[0]),
+            show_if_values=["Yes"],
+        ),
     )
     with pytest.raises(SurveyError, match="“Where\\?”, in another section"):
         section_delete(section=first, delete_questions=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.building.models import Question, Survey
-from surveys.building.services import SurveyError, question_add, section_add, survey_close, survey_open
+from surveys.building.services import QuestionInput, SurveyError, question_add, section_add, survey_close, survey_open
 from surveys.responding.kept import survey_for_answers
 from surveys.responding.models import Answer, Response
 from surveys.responding.services import ResponseInvalid, ResponseRefused, response_submit, survey_invitations_create
@@ -178,13 +178,21 @@ def test_it_accepts_every_kind_of_question(panel: Panel) -> None:
     survey = make_survey(panel)
     section = section_add(survey=survey, title="More")
     K = Question.Kind
-    question_add(section=section, kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True)
-    question_add(section=section, kind=K.RATING, text="How good?")
-    question_add(section=section, kind=K.SCALE, text="0 to 10?")
-    question_add(section=section, kind=K.RANKING, text="Priorities", options=["Knife crime", "Drugs", "Bikes"])
-    question_add(section=section, kind=K.NUMBER, text="How many times?", minimum=0, maximum=100)
-    question_add(section=section, kind=K.MATRIX, text="Agree?", options=["Fair", "Listen"], scale="agreement")
-    question_add(section=section, kind=K.DEMOGRAPHICS, text="About you")
+    question_add(
+        section=section,
+        data=QuestionInput(kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True),
+    )
+    question_add(section=section, data=QuestionInput(kind=K.RATING, text="How good?"))
+    question_add(section=section, data=QuestionInput(kind=K.SCALE, text="0 to 10?"))
+    question_add(
+        section=section,
+        data=QuestionInput(kind=K.RANKING, text="Priorities", options=["Knife crime", "Drugs", "Bikes"]),
+    )
+    question_add(section=section, data=QuestionInput(kind=K.NUMBER, text="How many times?", minimum=0, maximum=100))
+    question_add(
+        section=section, data=QuestionInput(kind=K.MATRIX, text="Agree?", options=["Fair", "Listen"], scale="agreement")
+    )
+    question_add(section=section, data=QuestionInput(kind=K.DEMOGRAPHICS, text="About you"))
     survey_open(survey=survey)
     data = answers(
         survey,
@@ -233,13 +241,21 @@ def test_it_refuses_answers_that_do_not_fit_the_question(panel: Panel, field: st
     survey = make_survey(panel)
     section = section_add(survey=survey, title="More")
     K = Question.Kind
-    question_add(section=section, kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True)
-    question_add(section=section, kind=K.RATING, text="How good?")
-    question_add(section=section, kind=K.SCALE, text="0 to 10?")
-    question_add(section=section, kind=K.RANKING, text="Priorities", options=["Knife crime", "Drugs", "Bikes"])
-    question_add(section=section, kind=K.NUMBER, text="How many times?", minimum=0, maximum=100)
-    question_add(section=section, kind=K.MATRIX, text="Agree?", options=["Fair", "Listen"], scale="agreement")
-    question_add(section=section, kind=K.DEMOGRAPHICS, text="About you")
+    question_add(
+        section=section,
+        data=QuestionInput(kind=K.MULTIPLE, text="Where?", options=["School", "Street"], allow_other=True),
+    )
+    question_add(section=section, data=QuestionInput(kind=K.RATING, text="How good?"))
+    question_add(section=section, data=QuestionInput(kind=K.SCALE, text="0 to 10?"))
+    question_add(
+        section=section,
+        data=QuestionInput(kind=K.RANKING, text="Priorities", options=["Knife crime", "Drugs", "Bikes"]),
+    )
+    question_add(section=section, data=QuestionInput(kind=K.NUMBER, text="How many times?", minimum=0, maximum=100))
+    question_add(
+        section=section, data=QuestionInput(kind=K.MATRIX, text="Agree?", options=["Fair", "Listen"], scale="agreement")
+    )
+    question_add(section=section, data=QuestionInput(kind=K.DEMOGRAPHICS, text="About you"))
     survey_open(survey=survey)
     extra = {"q8_1": "1"} if field == "q8_0" else {}
     with pytest.raises(ResponseInvalid) as caught:
@@ -260,7 +276,7 @@ def test_an_online_response_takes_the_same_few_queries_however_many_questions(pa
     small, large = make_survey(panel), make_survey(panel, title="Longer")
     section = section_add(survey=large, title="More")
     for n in range(16):
-        question_add(section=section, kind=Question.Kind.SCALE, text=f"Scale {n}", required=True)
+        question_add(section=section, data=QuestionInput(kind=Question.Kind.SCALE, text=f"Scale {n}", required=True))
     long_answers = {f"q{5 + n}": str(n % 11) for n in range(16)}
     inserts = 1 if connection.vendor == "postgresql" else 2
 
@@ -286,7 +302,10 @@ def test_a_change_to_the_questions_is_seen_by_the_next_response(panel: Panel) ->
     survey = make_survey(panel, open_it=True)
     with pytest.raises(ResponseInvalid):  # reads and keeps the questions as they are now
         submit(survey, q3="tend_to_agree")
-    added = question_add(section=survey.sections.get(), kind=Question.Kind.TEXT, text="One more thing?", required=True)
+    added = question_add(
+        section=survey.sections.get(),
+        data=QuestionInput(kind=Question.Kind.TEXT, text="One more thing?", required=True),
+    )
     survey = Survey.objects.get(pk=survey.pk)  # as the next request reads it
     with pytest.raises(ResponseInvalid) as caught:
         submit(survey, q1="No")
@@ -366,7 +385,7 @@ def test_answers_are_checked_in_the_order_of_sections_then_positions(panel: Pane
     survey = make_survey(panel)
     first = survey.sections.get()
     second = section_add(survey=survey, title="Second")
-    late = question_add(section=second, kind=Question.Kind.TEXT, text="Last words", required=True)
+    late = question_add(section=second, data=QuestionInput(kind=Question.Kind.TEXT, text="Last words", required=True))
     first.position, second.position = 2, 1
     first.save(update_fields=["position"])
     second.save(update_fields=["position"])

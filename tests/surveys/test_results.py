@@ -9,7 +9,7 @@ import pytest
 
 from panels.models import Panel, User
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add, survey_create, survey_open
+from surveys.building.services import QuestionInput, question_add, survey_create, survey_open
 from surveys.results.report import (
     OPT_IN_INTERVAL_NOTE,
     Audience,
@@ -181,11 +181,15 @@ def test_other_kinds_of_question_are_counted(panel: Panel, coordinator: User) ->
     s = survey_create(panel=panel, title="Kinds", by=coordinator)
     section = s.sections.get()
     K = Question.Kind
-    question_add(section=section, kind=K.MULTIPLE, text="Which?", options=["A", "B", "C"], allow_other=True)
-    question_add(section=section, kind=K.MATRIX, text="Agree?", options=["One", "Two"], scale="agreement")
-    question_add(section=section, kind=K.RANKING, text="Rank", options=["X", "Y"])
-    question_add(section=section, kind=K.SCALE, text="0 to 10")
-    question_add(section=section, kind=K.NUMBER, text="How many?", minimum=0, maximum=99)
+    question_add(
+        section=section, data=QuestionInput(kind=K.MULTIPLE, text="Which?", options=["A", "B", "C"], allow_other=True)
+    )
+    question_add(
+        section=section, data=QuestionInput(kind=K.MATRIX, text="Agree?", options=["One", "Two"], scale="agreement")
+    )
+    question_add(section=section, data=QuestionInput(kind=K.RANKING, text="Rank", options=["X", "Y"]))
+    question_add(section=section, data=QuestionInput(kind=K.SCALE, text="0 to 10"))
+    question_add(section=section, data=QuestionInput(kind=K.NUMBER, text="How many?", minimum=0, maximum=99))
     survey_open(survey=s)
     respond(
         s,
@@ -222,7 +226,7 @@ def test_other_kinds_of_question_are_counted(panel: Panel, coordinator: User) ->
 
 def test_a_number_question_with_few_answers_is_suppressed_when_shared(panel: Panel, coordinator: User) -> None:
     s = survey_create(panel=panel, title="Numbers", by=coordinator)
-    question_add(section=s.sections.get(), kind=Question.Kind.NUMBER, text="How many?")
+    question_add(section=s.sections.get(), data=QuestionInput(kind=Question.Kind.NUMBER, text="How many?"))
     survey_open(survey=s)
     respond(s, by=coordinator, count=4, q1="5")
     summary = question(survey_results(s, audience="shared"), 1).number_summary
@@ -335,7 +339,9 @@ def test_a_probability_sample_with_an_empty_census_group_says_which_and_stays_un
 
 def test_a_probability_sample_without_an_ethnicity_question_says_so(panel: Panel, coordinator: User) -> None:
     s = survey_create(panel=panel, title="No demographics", sampling_design="probability", by=coordinator)
-    question_add(section=s.sections.get(), kind=Question.Kind.SINGLE, text="Safe?", options=["Yes", "No"])
+    question_add(
+        section=s.sections.get(), data=QuestionInput(kind=Question.Kind.SINGLE, text="Safe?", options=["Yes", "No"])
+    )
     survey_open(survey=s)
     respond(s, by=coordinator, count=3, q1="Yes")
     results = survey_results(s)

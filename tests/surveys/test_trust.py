@@ -14,7 +14,14 @@ from django.conf import settings
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.building.models import Question, Survey
-from surveys.building.services import question_add, survey_add_trust_set, survey_create, survey_new_version, survey_open
+from surveys.building.services import (
+    QuestionInput,
+    question_add,
+    survey_add_trust_set,
+    survey_create,
+    survey_new_version,
+    survey_open,
+)
 from surveys.responding.models import Answer, Response
 from surveys.responding.services import response_submit
 from surveys.results.trust import MEASURES, POSITIVE, trust_report
@@ -189,7 +196,7 @@ def test_positive_answers_are_those_the_mopac_pas_counts():
 def trust_survey(panel: Panel, by: User, title: str) -> Survey:
     survey = survey_create(panel=panel, title=title, by=by)
     survey_add_trust_set(survey=survey)
-    question_add(section=survey.sections.first(), kind=Question.Kind.DEMOGRAPHICS, text="About you")  # type: ignore[arg-type]
+    question_add(section=survey.sections.first(), data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))  # type: ignore[arg-type]
     survey_open(survey=survey)
     return survey
 
@@ -319,7 +326,7 @@ def test_versions_of_a_survey_are_one_wave(panel: Panel, coordinator: User):
 @pytest.mark.django_db
 def test_a_panel_without_the_trust_set_has_no_waves(panel: Panel, coordinator: User):
     survey = survey_create(panel=panel, title="No trust questions", by=coordinator)
-    question_add(section=survey.sections.first(), kind=Question.Kind.AGREEMENT, text="Anything")  # type: ignore[arg-type]
+    question_add(section=survey.sections.first(), data=QuestionInput(kind=Question.Kind.AGREEMENT, text="Anything"))  # type: ignore[arg-type]
     report = trust_report(panel)
     assert report.waves == []
     assert report.measures == []

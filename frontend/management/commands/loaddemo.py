@@ -38,7 +38,14 @@ from scrutiny.services.escalations import escalation_send
 from scrutiny.services.reviews import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
 from surveys import vocab
 from surveys.building.models import Question
-from surveys.building.services import question_add, section_add, survey_add_trust_set, survey_create, survey_open
+from surveys.building.services import (
+    QuestionInput,
+    question_add,
+    section_add,
+    survey_add_trust_set,
+    survey_create,
+    survey_open,
+)
 from surveys.loop.models import Recommendation, RecommendationUpdate
 from surveys.loop.services import (
     answer_tag,
@@ -235,21 +242,25 @@ class Command(BaseCommand):
         K = Question.Kind
         stopped = question_add(
             section=first,
-            kind=K.SINGLE,
-            text="Have you been stopped and searched by the police in the last 12 months?",
-            required=True,
-            options=["Yes", "No", "Not sure"],
+            data=QuestionInput(
+                kind=K.SINGLE,
+                text="Have you been stopped and searched by the police in the last 12 months?",
+                required=True,
+                options=["Yes", "No", "Not sure"],
+            ),
         )
         treated = question_add(
             section=first,
-            kind=K.TEXT,
-            text="How were you treated, and what would have made it better?",
-            show_if_question=stopped,
-            show_if_values=["Yes"],
+            data=QuestionInput(
+                kind=K.TEXT,
+                text="How were you treated, and what would have made it better?",
+                show_if_question=stopped,
+                show_if_values=["Yes"],
+            ),
         )
         survey_add_trust_set(survey=survey)
         about = section_add(survey=survey, title="About you")
-        demographics = question_add(section=about, kind=K.DEMOGRAPHICS, text="About you")
+        demographics = question_add(section=about, data=QuestionInput(kind=K.DEMOGRAPHICS, text="About you"))
         survey_open(survey=survey)
 
         rng = random.Random(2026)  # noqa: S311 - made-up demo answers, not security
