@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 from panels.api import as_400
 from panels.typing import api_user
 from scrutiny import choices, selectors, services
-from scrutiny.importing import ImportFailed
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.permissions import (
     forces_for_user,
@@ -32,6 +31,7 @@ from scrutiny.permissions import (
     get_rejected_row_for_user,
     require_records_role,
 )
+from scrutiny.records.importing import ImportFailed
 
 
 def _service[T](call: Callable[[], T]) -> T:

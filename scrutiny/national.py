@@ -45,11 +45,11 @@ from panels.models import Organisation
 from scrutiny import choices, reporting
 from scrutiny import stats as st
 from scrutiny.models import EncounterRecord, SourceMonth
-from scrutiny.sync.models import SourceMonthStatus
 from scrutiny.reporting import ReportQueryError, month_text, parse_month
 from scrutiny.reporting_access import report_forces_for_user
 from scrutiny.stats import funnel as fn
 from scrutiny.stats import ranks as rk
+from scrutiny.sync.models import SourceMonthStatus
 
 # The groups compared with White, Black first (the ratio most often asked about).
 COMPARED = ("Black", "Asian", "Mixed", "Other")

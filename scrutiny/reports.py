@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from panels.models import Panel
 from panels.permissions import opcc_force_area_ids
+from scrutiny.escalations.models import AWAITING_FORCE
 from scrutiny.models import (
     ActionTaken,
     EncounterRecord,
@@ -31,7 +32,6 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.escalations.models import AWAITING_FORCE
 from scrutiny.permissions import escalations_for_user
 from scrutiny.workdays import working_days_between
 

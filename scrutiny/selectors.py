@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from panels.models import Membership, Organisation, Panel
 from scrutiny.choices import EthnicGroup, SourceFormat
-from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS
 from scrutiny.models import (
     Assessment,
     EncounterRecord,
@@ -23,8 +22,9 @@ from scrutiny.models import (
     SessionPresence,
     SessionRecord,
 )
-from scrutiny.records.models import EncounterRecordQuerySet
 from scrutiny.permissions import batches_for_user, forces_for_user
+from scrutiny.records.importing.formats import FIELDS, POLICE_UK_JSON_LABELS
+from scrutiny.records.models import EncounterRecordQuerySet
 from scrutiny.sampling import Candidate, SampleSpec, is_cannabis_smell_only
 from scrutiny.stats import Kappa, Share, fleiss_kappa, shares_by
 

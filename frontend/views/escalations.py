@@ -22,8 +22,8 @@ from panels.models import Membership
 from panels.permissions import opcc_force_area_ids
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import reports
-from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
 from scrutiny.escalations.models import STEPS
+from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
 from scrutiny.permissions import (
     SESSION_ROLES,
     EscalationAccess,

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices, sampling, selectors, services
 from scrutiny.models import Assessment, GroundsRating, ReviewSession, SessionRecord
-from scrutiny.reviews.models import CONCERNS, GRADE_CHOICES, BodyWornVideo, ChecklistAnswer, checklist_for
 from scrutiny.permissions import get_item_for_user, get_review_access, get_session_for_user, sessions_for_user
+from scrutiny.reviews.models import CONCERNS, GRADE_CHOICES, BodyWornVideo, ChecklistAnswer, checklist_for
 from scrutiny.services import reviews as review_services
 from scrutiny.stats import SMALL_NUMBER
 

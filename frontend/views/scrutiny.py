@@ -18,7 +18,6 @@ from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices, selectors, services
 from scrutiny.api import rejected_rows_response
-from scrutiny.importing import ImportFailed
 from scrutiny.models import RejectedRow
 from scrutiny.permissions import (
     forces_for_user,
@@ -27,6 +26,7 @@ from scrutiny.permissions import (
     get_rejected_row_for_user,
     require_records_role,
 )
+from scrutiny.records.importing import ImportFailed
 
 # --- Forms ----------------------------------------------------------------------------------
 

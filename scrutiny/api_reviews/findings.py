@@ -28,8 +28,8 @@ from scrutiny.api_reviews.serializers import (
     FindingSerializer,
     FindingUpdateSerializer,
 )
-from scrutiny.models import Escalation, EscalationEvent, Finding
 from scrutiny.escalations.models import STEPS
+from scrutiny.models import Escalation, EscalationEvent, Finding
 from scrutiny.permissions import (
     EscalationAccess,
     escalations_for_user,

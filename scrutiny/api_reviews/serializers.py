@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from scrutiny.api import RecordKindField
 from scrutiny.api_reviews.common import may_take_step
+from scrutiny.escalations.models import STEPS
 from scrutiny.models import (
     Assessment,
     AuditEvent,
@@ -26,7 +27,6 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.escalations.models import STEPS
 from scrutiny.reports import event_actor
 from scrutiny.sync.selectors import withdrawn_note
 

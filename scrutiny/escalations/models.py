@@ -1,9 +1,9 @@
 """Escalations: a finding sent to the force for an answer, and every step after, as a timeline.
 
 sent → acknowledged → responded → accepted, or disputed (escalated to the OPCC: the Stop and Search Reference
-Group route) → closed with an outcome. Steps are taken only through `scrutiny.escalations.services` (which checks the step is
-allowed from the current status, appends a timeline entry and audits it); the transitions are listed here so the
-pages, the API and the services agree.
+Group route) → closed with an outcome. Steps are taken only through `scrutiny.escalations.services` (which checks
+the step is allowed from the current status, appends a timeline entry and audits it); the transitions are listed
+here so the pages, the API and the services agree.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Review sessions: a panel's sample of records, each member's blind assessment, the panel's agreed view.
 
 A member's assessment is theirs alone until the chair reveals the record: every read of assessments goes through
-`scrutiny.reviews.permissions` / `scrutiny.reviews.selectors`, which hide other members' scores before `revealed_at` is set.
+`scrutiny.reviews.permissions` / `scrutiny.reviews.selectors`, which hide other members' scores before
+`revealed_at` is set.
 The live meeting keeps its state here (current record, reveals, agreed views), never in a socket or a process,
 so it survives dropped connections and server restarts.
 """

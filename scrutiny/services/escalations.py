@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from panels.models import Membership, Organisation, StaffRole
 from panels.notifications import notify_user_on_commit
+from scrutiny.escalations.models import AWAITING_FORCE, STEPS
 from scrutiny.models import (
     ActionTaken,
     AuditEvent,
@@ -29,7 +30,6 @@ from scrutiny.models import (
     EscalationStatus,
     Finding,
 )
-from scrutiny.escalations.models import AWAITING_FORCE, STEPS
 from scrutiny.services.records import audit_log
 from scrutiny.services.reviews import ReviewError
 from scrutiny.workdays import add_working_days, working_days_between

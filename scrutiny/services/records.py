@@ -27,17 +27,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from panels.models import Organisation
-from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.importing import ImportFailed, ImportResult, detect_format, run_import
-from scrutiny.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
-from scrutiny.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, format_of_header, parse_file_name
-from scrutiny.importing.normalise import Protected, Rejected, make_normaliser
-from scrutiny.importing.readers import open_reader
-from scrutiny.importing.sinks import ExecutemanySink, lock_force, neighbours
-from scrutiny.importing.sniff import XLSX, container, count_rows
-from scrutiny.importing.workbook import header_of
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records import pii
+from scrutiny.records.importing import ImportFailed, ImportResult, detect_format, run_import
+from scrutiny.records.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
+from scrutiny.records.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, format_of_header, parse_file_name
+from scrutiny.records.importing.normalise import Protected, Rejected, make_normaliser
+from scrutiny.records.importing.readers import open_reader
+from scrutiny.records.importing.sinks import ExecutemanySink, lock_force, neighbours
+from scrutiny.records.importing.sniff import XLSX, container, count_rows
+from scrutiny.records.importing.workbook import header_of
 from scrutiny.reporting import records_changed
 
 logger = logging.getLogger(__name__)

@@ -36,8 +36,9 @@ from django.utils import timezone
 
 from panels.models import Organisation
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.importing import ImportFailed, run_import
-from scrutiny.importing.fetch import (
+from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, SourceMonth, SyncRun
+from scrutiny.records.importing import ImportFailed, run_import
+from scrutiny.records.importing.fetch import (
     LIMITER,
     Fetched,
     RateLimiter,
@@ -45,11 +46,10 @@ from scrutiny.importing.fetch import (
     fetch_json_array,
     stops_force_url,
 )
-from scrutiny.importing.sinks import neighbours
-from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, SourceMonth, SyncRun
-from scrutiny.sync.models import SourceMonthStatus, SyncRunStatus
+from scrutiny.records.importing.sinks import neighbours
 from scrutiny.reporting import records_changed
 from scrutiny.services.records import audit_log
+from scrutiny.sync.models import SourceMonthStatus, SyncRunStatus
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
-from scrutiny.importing.fetch import RateLimiter
+from scrutiny.records.importing.fetch import RateLimiter
 from scrutiny.sync.replay import ReplayServer
 from scrutiny.sync.services import sync_run
 from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, visit

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from frontend.views.coverage import month_ranges
 from panels.models import Membership, Organisation, Panel, StaffRole, User
-from scrutiny.importing.fetch import RateLimiter
 from scrutiny.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
+from scrutiny.records.importing.fetch import RateLimiter
 from scrutiny.sync.replay import ReplayServer
 from scrutiny.sync.services import SyncSummary, sync_run
 from tests.factories import MembershipFactory, OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from panels.models import Organisation
-from scrutiny.importing import ImportResult
+from scrutiny.records.importing import ImportResult
 from scrutiny.services import batch_import
 from tests.scrutiny.factories import ForceFactory
 

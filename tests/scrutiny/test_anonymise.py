@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scrutiny.anonymise import force_reference_hash, normalise_identifier, officer_pseudonym
+from scrutiny.records.anonymise import force_reference_hash, normalise_identifier, officer_pseudonym
 
 KEY = "a-test-key-that-is-long-enough-to-be-a-real-secret-0123456789"
 

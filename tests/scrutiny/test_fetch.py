@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from scrutiny.importing import ImportFailed
-from scrutiny.importing.fetch import RateLimiter, fetch_stops_force, stops_force_url
+from scrutiny.records.importing import ImportFailed
+from scrutiny.records.importing.fetch import RateLimiter, fetch_stops_force, stops_force_url
 from tests.scrutiny.fake_api import SAMPLE, FakeApi, running_api
 
 

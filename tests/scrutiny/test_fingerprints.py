@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from scrutiny.importing.fingerprints import (
+from scrutiny.importing.fingerprints import from_legacy
+from scrutiny.records.importing.fingerprints import (
     batch_fingerprints,
     epoch_seconds,
     fingerprint_of,
     first_fingerprint,
-    from_legacy,
     nth_fingerprint,
 )
 

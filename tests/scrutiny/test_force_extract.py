@@ -11,8 +11,8 @@ from django.conf import settings
 
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.anonymise import force_reference_hash, officer_pseudonym
 from scrutiny.models import EncounterRecord, RejectedRow
+from scrutiny.records.anonymise import force_reference_hash, officer_pseudonym
 from scrutiny.services import rejected_row_correct
 from tests.scrutiny.conftest import FIXTURES, ImportBytes
 

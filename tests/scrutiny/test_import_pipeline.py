@@ -12,9 +12,9 @@ from django.db.utils import IntegrityError
 
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.importing import ImportFailed, detect_format, parse_file_name, run_import
-from scrutiny.importing.normalise import Dates
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.importing import ImportFailed, detect_format, parse_file_name, run_import
+from scrutiny.records.importing.normalise import Dates
 from scrutiny.records.models import financial_year
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import ImportBatchFactory
@@ -244,7 +244,7 @@ def test_a_wrong_header_is_fatal_and_changes_nothing(import_bytes: ImportBytes) 
 def test_a_failure_half_way_through_leaves_the_database_as_it_was(
     force: Organisation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scrutiny.importing.pipeline.PROGRESS_EVERY_ROWS", 500)
+    monkeypatch.setattr("scrutiny.records.importing.pipeline.PROGRESS_EVERY_ROWS", 500)
     batch = ImportBatchFactory.create(force=force)
     before = table_counts()
     rows = [ROW_A.replace("10:15:00", f"10:{m:02d}:{s:02d}") for m in range(60) for s in range(0, 60, 2)]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scrutiny import vocab
-from scrutiny.importing import ImportFailed
 from scrutiny.models import ImportBatch, RejectedRow
+from scrutiny.records.importing import ImportFailed
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 
 HEADER = POLICE_UK_HEADER.split(",")

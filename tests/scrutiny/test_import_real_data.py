@@ -16,8 +16,8 @@ from django.db.models import Count
 
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.importing import parse_file_name
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.importing import parse_file_name
 from scrutiny.services import batch_import
 from tests.scrutiny.factories import ForceFactory
 

@@ -21,9 +21,9 @@ from django.db import connection
 from django.db.models import Count
 
 from panels.models import Organisation
-from scrutiny.importing import parse_file_name
-from scrutiny.importing.pipeline import _Run
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.importing import parse_file_name
+from scrutiny.records.importing.pipeline import _Run
 from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.conftest import ImportBytes
 from tests.scrutiny.factories import ForceFactory

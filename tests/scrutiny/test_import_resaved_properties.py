@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from scrutiny.importing import ImportFailed
 from scrutiny.models import RejectedRow
+from scrutiny.records.importing import ImportFailed
 from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.conftest import ImportBytes
 

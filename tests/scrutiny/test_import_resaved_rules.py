@@ -15,12 +15,12 @@ from openpyxl import Workbook, load_workbook
 
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.importing import ImportFailed, detect_format, slashdates
-from scrutiny.importing.formats import split_header
-from scrutiny.importing.normalise import Dates, coordinate
-from scrutiny.importing.sniff import container, count_rows, text_encoding
-from scrutiny.importing.workbook import _Book
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.importing import ImportFailed, detect_format, slashdates
+from scrutiny.records.importing.formats import split_header
+from scrutiny.records.importing.normalise import Dates, coordinate
+from scrutiny.records.importing.sniff import container, count_rows, text_encoding
+from scrutiny.records.importing.workbook import _Book
 from tests.scrutiny import resaved_support as resave
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 

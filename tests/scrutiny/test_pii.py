@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrutiny import pii
+from scrutiny.records import pii
 
 
 @pytest.mark.parametrize(

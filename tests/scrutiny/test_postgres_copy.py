@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from scrutiny.importing import sinks
-from scrutiny.importing.pipeline import _Run
 from scrutiny.models import EncounterRecord
+from scrutiny.records.importing import sinks
+from scrutiny.records.importing.pipeline import _Run
 from tests.scrutiny.conftest import ImportBytes
 from tests.scrutiny.factories import ForceFactory
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panels.models import Organisation, User
 from scrutiny import choices, services
-from scrutiny.importing import ImportFailed
 from scrutiny.models import AppendOnlyError, AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.importing import ImportFailed
 from scrutiny.services import records as records_services
 from scrutiny.tasks import import_batch
 from tests.scrutiny.conftest import FIXTURES, POLICE_UK_HEADER, ImportBytes
@@ -61,7 +61,7 @@ def test_an_upload_is_imported_in_the_background_with_live_progress(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    monkeypatch.setattr("scrutiny.importing.pipeline.PROGRESS_EVERY_ROWS", 100)
+    monkeypatch.setattr("scrutiny.records.importing.pipeline.PROGRESS_EVERY_ROWS", 100)
     monkeypatch.setattr(records_services._ProgressReporter, "INTERVAL", 0.0)
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.batch_create_from_upload(

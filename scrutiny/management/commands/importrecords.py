@@ -23,9 +23,9 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scrutiny.choices import SourceFormat
-from scrutiny.importing import ImportFailed, parse_file_name, parse_month
-from scrutiny.importing.fetch import fetch_stops_force
-from scrutiny.importing.sniff import count_rows
+from scrutiny.records.importing import ImportFailed, parse_file_name, parse_month
+from scrutiny.records.importing.fetch import fetch_stops_force
+from scrutiny.records.importing.sniff import count_rows
 from scrutiny.services import batch_import, force_for_police_uk_id
 
 

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings
 
 from scrutiny.choices import SourceFormat
-from scrutiny.importing.fetch import RateLimiter
 from scrutiny.models import EncounterRecord
+from scrutiny.records.importing.fetch import RateLimiter
 from scrutiny.sync.replay import ReplayServer, recording_name
 from scrutiny.sync.services import SyncSummary, sync_run
 

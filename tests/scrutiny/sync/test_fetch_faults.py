@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from scrutiny.importing import ImportFailed
-from scrutiny.importing.fetch import (
+from scrutiny.records.importing import ImportFailed
+from scrutiny.records.importing.fetch import (
     RateLimiter,
     fetch_availability,
     fetch_json_array,

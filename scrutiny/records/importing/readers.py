@@ -23,9 +23,9 @@ from datetime import date
 from typing import IO, Any
 
 from scrutiny.choices import SourceFormat
-from scrutiny.importing import slashdates
-from scrutiny.importing.errors import ImportFailed
-from scrutiny.importing.formats import (
+from scrutiny.records.importing import slashdates
+from scrutiny.records.importing.errors import ImportFailed
+from scrutiny.records.importing.formats import (
     DELIMITERS,
     FIELDS,
     POLICE_UK_FIELDS,
@@ -33,9 +33,9 @@ from scrutiny.importing.formats import (
     SEP_LINE,
     split_header,
 )
-from scrutiny.importing.layout import Layout, SourceRow
-from scrutiny.importing.sniff import XLSX, LineSource, Recoded, Text, container, text_encoding
-from scrutiny.importing.workbook import WorkbookReader
+from scrutiny.records.importing.layout import Layout, SourceRow
+from scrutiny.records.importing.sniff import XLSX, LineSource, Recoded, Text, container, text_encoding
+from scrutiny.records.importing.workbook import WorkbookReader
 
 __all__ = ["CsvReader", "JsonReader", "Reader", "SourceRow", "WorkbookReader", "open_reader"]
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from scrutiny.importing import slashdates
-from scrutiny.importing.errors import ImportFailed
-from scrutiny.importing.formats import FIELDS, leading_index_columns, map_header
+from scrutiny.records.importing import slashdates
+from scrutiny.records.importing.errors import ImportFailed
+from scrutiny.records.importing.formats import FIELDS, leading_index_columns, map_header
 from scrutiny.vocab import normalise_key
 
 # (line number of the record's first line, values in the format's canonical order or the raw cells, problem)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from scrutiny.importing import pgbinary
+from scrutiny.records.importing import pgbinary
 
 ROW_COLUMNS: tuple[str, ...] = (
     "fingerprint",

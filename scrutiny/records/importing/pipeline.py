@@ -27,12 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from scrutiny import pii
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.importing import pgbinary
-from scrutiny.importing.errors import ImportFailed
-from scrutiny.importing.fingerprints import batch_fingerprints, epoch_seconds, fingerprint_of
-from scrutiny.importing.normalise import (
+from scrutiny.models import ImportBatch, RejectedRow
+from scrutiny.records import pii
+from scrutiny.records.importing import pgbinary
+from scrutiny.records.importing.errors import ImportFailed
+from scrutiny.records.importing.fingerprints import batch_fingerprints, epoch_seconds, fingerprint_of
+from scrutiny.records.importing.normalise import (
     COORD_EXACT,
     FAST_UTC,
     DateError,
@@ -42,9 +43,8 @@ from scrutiny.importing.normalise import (
     coordinate,
     make_normaliser,
 )
-from scrutiny.importing.readers import CsvReader, Reader, open_reader
-from scrutiny.importing.sinks import BinaryRows, PostgresSink, Sink, make_sink
-from scrutiny.models import ImportBatch, RejectedRow
+from scrutiny.records.importing.readers import CsvReader, Reader, open_reader
+from scrutiny.records.importing.sinks import BinaryRows, PostgresSink, Sink, make_sink
 
 logger = logging.getLogger(__name__)
 

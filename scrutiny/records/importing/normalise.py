@@ -15,11 +15,12 @@ from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from scrutiny import pii, vocab
-from scrutiny.anonymise import force_reference_hash, officer_pseudonym
+from scrutiny import vocab
 from scrutiny.choices import Kind, SearchType, SourceFormat
-from scrutiny.importing import slashdates
-from scrutiny.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, segment
+from scrutiny.records import pii
+from scrutiny.records.anonymise import force_reference_hash, officer_pseudonym
+from scrutiny.records.importing import slashdates
+from scrutiny.records.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS, Segment, segment
 from scrutiny.vocab import UnknownValue
 
 LONDON = ZoneInfo("Europe/London")

@@ -17,7 +17,7 @@ row is read, and never guessed (docs/import.md, "Re-saved files"):
   write and says why when it cannot decide.
 - **Line ends.** CRLF, LF or a mix are read as they are; a file with carriage returns and no line feed at all
   (old Mac spreadsheets) has CR line ends.
-- **Container.** An .xlsx workbook (a ZIP of XML parts) is read by scrutiny.importing.workbook; the older and
+- **Container.** An .xlsx workbook (a ZIP of XML parts) is read by scrutiny.records.importing.workbook; the older and
   other spreadsheet files (.xls, .xlsm, .xlsb, .ods) are refused, saying how to save them instead.
 
 The file must be seekable (uploads and fetched files are); every function leaves it where it found it.
@@ -32,7 +32,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import IO, Protocol
 
-from scrutiny.importing.errors import ImportFailed
+from scrutiny.records.importing.errors import ImportFailed
 
 _CHUNK = 1 << 20
 
@@ -272,7 +272,7 @@ def count_rows(fh: IO[bytes]) -> int | None:
     start = fh.tell()
     try:
         if container(fh) == XLSX:
-            from scrutiny.importing.workbook import sheet_rows
+            from scrutiny.records.importing.workbook import sheet_rows
 
             rows = sheet_rows(fh)
             return None if rows is None else max(rows - 1, 0)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from scrutiny.importing.errors import ImportFailed
+from scrutiny.records.importing.errors import ImportFailed
 
 DAY_FIRST = "day first"
 MONTH_FIRST = "month first"

@@ -31,7 +31,7 @@ from urllib.request import Request, urlopen
 
 from django.conf import settings
 
-from scrutiny.importing.errors import ImportFailed
+from scrutiny.records.importing.errors import ImportFailed
 
 DEFAULT_API_URL = "https://data.police.uk/api"
 USER_AGENT = "community-scrutiny-importer (+https://data.police.uk/docs/)"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scrutiny.choices import SourceFormat
-from scrutiny.importing.errors import ImportFailed
+from scrutiny.records.importing.errors import ImportFailed
 from scrutiny.vocab import normalise_key
 
 

@@ -24,10 +24,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
-from scrutiny.importing import slashdates
-from scrutiny.importing.errors import ImportFailed
-from scrutiny.importing.formats import FIELDS
-from scrutiny.importing.layout import Layout, SourceRow
+from scrutiny.records.importing import slashdates
+from scrutiny.records.importing.errors import ImportFailed
+from scrutiny.records.importing.formats import FIELDS
+from scrutiny.records.importing.layout import Layout, SourceRow
 
 # Excel serial dates from 1 January 2000 (the earliest the importer takes) to the end of Excel's calendar.
 _SERIAL_RANGE = (36526, 2958465)
