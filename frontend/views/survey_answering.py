@@ -18,30 +18,16 @@ from django.views.decorators.http import require_POST
 from frontend.views.survey_forms import form_data, question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
-from surveys.building.models import Question, Survey
+from surveys.building.models import Survey
 from surveys.building.permissions import get_survey_for_user
 from surveys.building.selectors import survey_questions
 from surveys.building.services import SurveyError
+from surveys.responding.consent import YOUNG_CONSENT_KIOSK, check_young_consent, young_trigger
+from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import survey_for_answers
 from surveys.responding.models import Response
 from surveys.responding.permissions import get_public_survey, invitation_for_token
-from surveys.responding.services import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
-
-YOUNG_CONSENT_ONLINE = "Tick the box to say you are happy to take part, or close this page"
-YOUNG_CONSENT_KIOSK = "Tick the box to say you are happy to take part, or ask for the page to be cleared"
-
-
-def _said_young(data: dict[str, list[str]]) -> bool:
-    """Whether the demographics age band says 14 to 17."""
-    return any(k.endswith("_age_band") and vocab.UNDER_18 in v for k, v in data.items())
-
-
-def _young_trigger(survey: Survey) -> str:
-    """The demographics age answer that, when 14 to 17, brings up the young people's information."""
-    return next(
-        (f"{q.field_name}_age_band" for q in survey_questions(survey) if q.kind == Question.Kind.DEMOGRAPHICS), ""
-    )
-
+from surveys.responding.services import form_token_issue, response_submit
 
 # --- Paper entry and the event kiosk ----------------------------------------------------------
 
@@ -54,6 +40,7 @@ def survey_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         data = form_data(request)
         try:
+            check_young_consent(Response.Channel.PAPER, data)  # paper: not asked (the rule says why)
             response_submit(survey=survey, data=data, channel=Response.Channel.PAPER, entered_by=request.user)
         except ResponseInvalid as exc:
             errors = exc.errors
@@ -89,7 +76,7 @@ def survey_kiosk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "sections": question_views(survey),
             "state": survey.accepting_state(),
-            "young_trigger": _young_trigger(survey),
+            "young_trigger": young_trigger(survey_questions(survey)),
             "young_consent_error": YOUNG_CONSENT_KIOSK,
         },
     )
@@ -117,16 +104,10 @@ def survey_kiosk_submit(request: AuthenticatedHttpRequest, pk: int) -> JsonRespo
         return JsonResponse(
             {"ok": False, "errors": {"": "The tablet sent something that could not be read."}}, status=400
         )
-    under_18 = age == vocab.UNDER_18
-    if (under_18 or _said_young(answers)) and not consent:
-        return JsonResponse({"ok": False, "errors": {"young_consent": YOUNG_CONSENT_KIOSK}}, status=400)
     try:
+        check_young_consent(Response.Channel.EVENT, answers, age=age, consent=consent)
         response = response_submit(
-            survey=survey,
-            data=answers,
-            channel=Response.Channel.EVENT,
-            client_id=client_id,
-            under_18_start=under_18,
+            survey=survey, data=answers, channel=Response.Channel.EVENT, client_id=client_id, age=age
         )
     except ResponseInvalid as exc:
         return JsonResponse({"ok": False, "errors": exc.errors}, status=400)
@@ -166,7 +147,7 @@ def _respond(
     if state != "open":
         return _closed(request, survey, state)
     source = request.POST if request.method == "POST" else request.GET
-    under_18 = source.get("age") == vocab.UNDER_18
+    age = source.get("age", "")
     if request.method == "GET" and "start" not in request.GET:
         return render(request, "frontend/surveys/start.html", {"survey": survey, "age_bands": vocab.AGE_BANDS})
     data: dict[str, list[str]] = {}
@@ -174,21 +155,18 @@ def _respond(
     form_token = request.POST.get("form_token") or form_token_issue(survey)
     if request.method == "POST":
         data = form_data(request)
-        if (under_18 or _said_young(data)) and not request.POST.get("young_consent"):
-            errors["young_consent"] = YOUNG_CONSENT_ONLINE
         try:
-            if errors:
-                raise ResponseInvalid(errors)
+            check_young_consent(channel, data, age=age, consent=bool(request.POST.get("young_consent")))
             response_submit(
                 survey=survey,
                 data=data,
                 channel=channel,
                 form_token=form_token if channel == Response.Channel.ONLINE else None,
                 invitation_token=invitation_token,
-                under_18_start=under_18,
+                age=age,
             )
         except ResponseInvalid as exc:
-            errors = {**errors, **exc.errors}
+            errors = exc.errors
         except ResponseRefused as exc:
             if exc.reason == "duplicate":
                 return redirect("survey-thanks", public_key=survey.public_key)
@@ -203,8 +181,8 @@ def _respond(
                         "sections": question_views(survey, data),
                         "errors": {"": str(exc)},
                         "form_token": form_token,
-                        "under_18": under_18,
-                        "age": source.get("age", ""),
+                        "under_18": age == vocab.UNDER_18,
+                        "age": age,
                     },
                     status=429,
                 )
@@ -219,9 +197,9 @@ def _respond(
             "sections": question_views(survey, data, errors),
             "errors": errors,
             "form_token": form_token,
-            "under_18": under_18,
-            "young_trigger": _young_trigger(survey),
-            "age": source.get("age", ""),
+            "under_18": age == vocab.UNDER_18,
+            "young_trigger": young_trigger(survey_questions(survey)),
+            "age": age,
         },
         status=400 if errors else 200,
     )

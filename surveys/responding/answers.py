@@ -193,9 +193,3 @@ def clean_answers(questions: Sequence[Question], data: Data) -> tuple[list[Clean
         answered[question.pk] = answer.value
         clean.append(answer)
     return clean, errors
-
-
-def under_18(answers: Iterable[CleanAnswer]) -> bool:
-    return any(
-        a.question.kind == Question.Kind.DEMOGRAPHICS and a.value.get("age_band") == vocab.UNDER_18 for a in answers
-    )

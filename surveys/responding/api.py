@@ -22,11 +22,12 @@ from surveys.building.api import QuestionSerializer, SectionSerializer
 from surveys.building.models import Survey
 from surveys.building.permissions import get_survey_for_user
 from surveys.building.selectors import survey_questions
+from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import survey_for_answers
 from surveys.responding.models import Answer
 from surveys.responding.models import Response as SurveyResponse
 from surveys.responding.permissions import get_public_survey
-from surveys.responding.services import ResponseInvalid, ResponseRefused, form_token_issue, response_submit
+from surveys.responding.services import form_token_issue, response_submit
 
 
 class PublicSurveySerializer(serializers.ModelSerializer[Survey]):

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from surveys.building.models import Survey
 from surveys.building.services import SurveyError
-from surveys.responding.answers import Data, clean_answers, under_18
+from surveys.responding.answers import Data, clean_answers
+from surveys.responding.consent import marked_under_18
+from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import keep, questions_for_answers
 from surveys.responding.live import response_added_on_commit
 from surveys.responding.models import Response, SurveyInvitation, hash_token
@@ -30,20 +32,6 @@ from surveys.responding.store import SurveyChanged, give_back_connection, store_
 FORM_TOKEN_SALT = "surveys.form-token"  # noqa: S105 - a signing namespace, not a secret
 # A form token is good for a day: long enough to fill in a long survey, short enough to expire.
 FORM_TOKEN_MAX_AGE = 24 * 60 * 60
-
-
-class ResponseRefused(SurveyError):
-    """The survey is not taking responses, the link or form was already used, or too many are arriving."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class ResponseInvalid(SurveyError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("There is a problem with some answers.")
-        self.errors = errors
 
 
 def form_token_issue(survey: Survey) -> str:
@@ -85,17 +73,20 @@ def response_submit(
     invitation_token: str | None = None,
     client_id: str | uuid.UUID | None = None,
     entered_by: Any = None,
-    under_18_start: bool = False,
+    age: str = "",
 ) -> Response:
     """Check everything, then store the response and its answers, or store nothing and raise.
 
     Online responses need a form token (one response each); invitation responses their link's token (one each);
     event responses a client id (a resend of the same id returns the stored response); paper responses the person
-    typing them in. `survey` may be a copy read a moment ago (`survey_for_answers`): if, when the response comes to be
-    stored, the survey has closed or its questions have changed, nothing is stored and everything is checked again
-    against the survey as it is now.
+    typing them in. A young respondent's consent is checked by the page that asks for it, before this is called
+    (surveys.responding.consent); `age` is their answer to "Are you aged 14 to 17?", if asked.
+
+    `survey` may be a copy read a moment ago (`survey_for_answers`): if, when the response comes to be stored, the
+    survey has closed or its questions have changed, nothing is stored and everything is checked again against the
+    survey as it is now.
     """
-    sent = _Sent(data, channel, form_token, invitation_token, client_id, entered_by, under_18_start)
+    sent = _Sent(data, channel, form_token, invitation_token, client_id, entered_by, age)
     for attempt in range(2):
         try:
             with transaction.atomic() if channel == Response.Channel.INVITATION else contextlib.nullcontext():
@@ -120,7 +111,7 @@ class _Sent:
     invitation_token: str | None  # invitation: the link's token
     client_id: str | uuid.UUID | None  # event: the id the tablet made up
     entered_by: Any  # paper: who typed it in
-    under_18_start: bool  # said "14 to 17" before the questions
+    age: str  # the first page's (or the kiosk's) "Are you aged 14 to 17?"
 
 
 def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
@@ -173,7 +164,7 @@ def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
         invitation=invitation,
         client_id=parsed_client_id,
         token_hash=token_hash,
-        under_18=sent.under_18_start or under_18(answers),
+        under_18=marked_under_18(answers, age=sent.age),
     )
     try:
         store_response(response, answers, survey=survey, must_be_open=channel != Response.Channel.PAPER)

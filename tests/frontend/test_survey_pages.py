@@ -312,6 +312,22 @@ def test_answering_14_to_17_in_the_demographics_also_brings_up_the_consent(clien
     assert Response.objects.get().under_18
 
 
+def test_a_paper_form_saying_14_to_17_is_typed_in_without_a_tick_and_marked_under_18(
+    client: Client, survey: Survey, coordinator: User
+) -> None:
+    """The respondent is not at the keyboard: paper entry asks no consent tick (surveys.responding.consent)."""
+    survey.status = Survey.Status.DRAFT
+    survey.save()
+    question_add(section=survey.sections.get(), data=QuestionInput(kind=Question.Kind.DEMOGRAPHICS, text="About you"))
+    survey.status = Survey.Status.OPEN
+    survey.save()
+    client.force_login(coordinator)
+    url = reverse("survey-paper", args=[survey.pk])
+    assert "young_consent" not in client.get(url).content.decode()
+    assert client.post(url, answers(survey, q1="No", q5_age_band="14-17"))["Location"] == url
+    assert Response.objects.get().under_18
+
+
 def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200

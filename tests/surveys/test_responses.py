@@ -16,9 +16,10 @@ from panels.models import Panel, User
 from surveys import vocab
 from surveys.building.models import Question, Survey
 from surveys.building.services import QuestionInput, SurveyError, question_add, section_add, survey_close, survey_open
+from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import survey_for_answers
 from surveys.responding.models import Answer, Response
-from surveys.responding.services import ResponseInvalid, ResponseRefused, response_submit, survey_invitations_create
+from surveys.responding.services import response_submit, survey_invitations_create
 from tests.surveys.factories import answers, make_survey, questions, token
 
 ONLINE = Response.Channel.ONLINE
