@@ -65,6 +65,9 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Whether a survey takes responses. The guarded INSERT that stores a response (surveys.responding.store) says it
+    # again in SQL; tests/surveys/test_accepting.py checks that the two agree for every state, dates to the
+    # microsecond either side of now.
     def accepting_state(self, now: Any = None) -> str:
         """ "open", or why not: "draft", "closed", "not_yet_open" or "past_close"."""
         now = now or timezone.now()
@@ -81,6 +84,12 @@ class Survey(models.Model):
     @property
     def is_accepting(self) -> bool:
         return self.accepting_state() == "open"
+
+    @property
+    def takes_paper_forms(self) -> bool:
+        """Paper forms can be typed in once a survey is opened, after it closes too (answers given while it was open,
+        typed in later). Said again in SQL by the store's guard, as `accepting_state` is."""
+        return self.status != self.Status.DRAFT
 
 
 class Section(models.Model):

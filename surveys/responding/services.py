@@ -119,7 +119,7 @@ def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
     state = survey.accepting_state()
     if state != "open" and channel != Response.Channel.PAPER:
         raise ResponseRefused("This survey is not taking responses.", reason=state)
-    if channel == Response.Channel.PAPER and survey.status == Survey.Status.DRAFT:
+    if channel == Response.Channel.PAPER and not survey.takes_paper_forms:
         raise ResponseRefused("Open the survey before typing in paper forms.", reason=state)
     token_hash = invitation = None
     parsed_client_id = None

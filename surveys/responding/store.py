@@ -9,6 +9,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -72,7 +73,9 @@ def _statements(vendor: str) -> _Statements:
         f"FROM {quote(Survey._meta.db_table)} WHERE {column(Survey, 'id')} = %s "
         f"AND {column(Survey, 'questions_version')} = %s AND "
     )
-    # Survey.accepting_state() == "open" (parameters: "open", now, now); or, for paper, not a draft ("draft").
+    # Survey.accepting_state() == "open" (parameters: "open", now, now); or, for paper, Survey.takes_paper_forms
+    # ("draft"). Written again here as SQL: tests/surveys/test_accepting.py checks that each agrees with its rule for
+    # every state of a survey.
     guards = {
         True: guard + f"{status} = %s AND ({opens} IS NULL OR {opens} <= %s) AND ({closes} IS NULL OR {closes} > %s)",
         False: guard + f"{status} <> %s",
@@ -104,9 +107,16 @@ def _statements(vendor: str) -> _Statements:
     )
 
 
-def store_response(response: Response, answers: list[CleanAnswer], *, survey: Survey, must_be_open: bool) -> None:
+def store_response(
+    response: Response,
+    answers: list[CleanAnswer],
+    *,
+    survey: Survey,
+    must_be_open: bool,
+    now: datetime | None = None,
+) -> None:
     """Store the response and its answers, whole or not at all, and give `response` its id; or, if `survey` is no
-    longer as read (see `_Statements`), store nothing and raise `SurveyChanged`.
+    longer as read (see `_Statements`) at `now` (by default, now), store nothing and raise `SurveyChanged`.
 
     By hand-written SQL, with each value prepared by the model's own field (so stored exactly as the ORM would store
     it), without building and saving a model object per answer. On PostgreSQL one statement does it, atomic by
@@ -121,8 +131,8 @@ def store_response(response: Response, answers: list[CleanAnswer], *, survey: Su
     params = [f.get_db_prep_save(getattr(response, f.attname), db) for f in sql.response_fields]
     params += [survey.pk, survey.questions_version]
     if must_be_open:
-        now = Survey._meta.get_field("opens_at").get_db_prep_value(timezone.now(), db)
-        params += [Survey.Status.OPEN.value, now, now]
+        at = Survey._meta.get_field("opens_at").get_db_prep_value(now or timezone.now(), db)
+        params += [Survey.Status.OPEN.value, at, at]
     else:
         params.append(Survey.Status.DRAFT.value)
     if sql.response_with_answers is not None:
