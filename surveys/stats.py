@@ -14,8 +14,6 @@ from itertools import pairwise
 
 from common.intervals import Z_95, wilson_interval
 
-# The two-sided 95% normal quantile, to more places than 1.96 so that intervals match published tables.
-
 # DESIGN.md §4: counts under 10 are suppressed in anything public.
 SUPPRESSION_THRESHOLD = 10
 
@@ -27,9 +25,6 @@ PROBABILITY_NOTE = (
     "This was a probability sample: responses are weighted to the population of the force area, and each "
     "percentage has a 95% margin of error that allows for the weighting."
 )
-
-
-# --- Wilson score interval -------------------------------------------------------------------------------------------
 
 
 # --- Small-number suppression ----------------------------------------------------------------------------------------

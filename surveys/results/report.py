@@ -17,6 +17,7 @@ from enum import StrEnum
 from statistics import median
 from typing import Any
 
+from common.intervals import wilson_interval
 from panels.census import population_by_five_group
 from surveys import vocab
 from surveys.building.models import Question, Survey, answer_choices
@@ -32,7 +33,6 @@ from surveys.stats import (
     reporting_for,
     suppress_table,
     weighted_proportion,
-    wilson_interval,
 )
 
 

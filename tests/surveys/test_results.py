@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from common.intervals import wilson_interval
 from panels.models import Panel, User
 from surveys.building.models import Question, Survey
 from surveys.building.services import QuestionInput, question_add, survey_create, survey_open
@@ -18,7 +19,7 @@ from surveys.results.report import (
     read_survey_data,
     survey_results,
 )
-from surveys.stats import OPT_IN_NOTE, PROBABILITY_NOTE, SamplingDesign, wilson_interval
+from surveys.stats import OPT_IN_NOTE, PROBABILITY_NOTE, SamplingDesign
 from tests.surveys.results_data import BLACK_AFRICAN, INDIAN, WHITE_BRITISH, respond, results_survey
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from common.intervals import wilson_interval
 from panels import census
 from surveys.stats import (
     OPT_IN_NOTE,
@@ -21,7 +22,6 @@ from surveys.stats import (
     suppress_table,
     weighted_margins,
     weighted_proportion,
-    wilson_interval,
 )
 
 P = Suppression.PRIMARY

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from common.intervals import Z_95, wilson_interval
 from panels.models import Panel, User
 from surveys import vocab
 from surveys.building.models import Question, Survey
@@ -25,14 +26,7 @@ from surveys.building.services import (
 from surveys.responding.models import Answer, Response
 from surveys.responding.services import response_submit
 from surveys.results.trust import MEASURES, POSITIVE, trust_report
-from surveys.stats import (
-    Z_95,
-    newcombe_difference,
-    trust_breakdown,
-    trust_changes,
-    trust_share,
-    wilson_interval,
-)
+from surveys.stats import newcombe_difference, trust_breakdown, trust_changes, trust_share
 
 # --- Newcombe's hybrid score interval ---------------------------------------------------------------------------------
 
