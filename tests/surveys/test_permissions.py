@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from panels.models import Membership, Panel, User
-from surveys.building.models import Survey
 from surveys.building.permissions import get_survey_for_user, get_survey_panel_access
-from surveys.building.services import survey_open
 from surveys.responding.permissions import get_public_survey
 from tests.factories import MembershipFactory, PanelFactory
 from tests.surveys.factories import make_survey
@@ -56,18 +53,16 @@ def test_a_draft_has_no_public_page(panel: Panel) -> None:
     assert get_public_survey(open_survey.public_key) == open_survey
 
 
-def test_a_survey_read_by_its_public_link_holds_what_the_orm_reads(panel: Panel) -> None:
-    """Every field, dates and times included, comes out as the ORM reads it, on SQLite as on PostgreSQL."""
-    survey = make_survey(panel)
-    survey_open(
-        survey=survey, opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=9)
-    )
-    read, expected = get_public_survey(survey.public_key), Survey.objects.get(pk=survey.pk)
-    fields = [f.attname for f in Survey._meta.concrete_fields]
-    assert {f: getattr(read, f) for f in fields} == {f: getattr(expected, f) for f in fields}
-    assert read.opens_at is not None
-    assert read.opens_at.tzinfo is not None
-    assert read.panel == panel
-    assert get_public_survey(survey.public_key).accepting_state() == "open"
+# The public link was once read by hand-written SQL, tested here field by field against the ORM's read; it reads through
+# the ORM again (answers use a kept copy instead: surveys.responding.kept), so what is left to hold is which survey
+# the link finds, with its panel in the same query.
+def test_a_public_link_finds_its_survey_with_its_panel_and_nothing_else(
+    panel: Panel, django_assert_num_queries: Any
+) -> None:
+    survey = make_survey(panel, open_it=True)
+    with django_assert_num_queries(1):
+        read = get_public_survey(survey.public_key)
+        assert read.panel == panel
+    assert read.accepting_state() == "open"
     with pytest.raises(Http404):
         get_public_survey("no-such-key")
