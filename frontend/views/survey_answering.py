@@ -9,7 +9,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +26,7 @@ from surveys.responding.consent import YOUNG_CONSENT_KIOSK, check_young_consent,
 from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import survey_for_answers
 from surveys.responding.models import Response
-from surveys.responding.permissions import get_public_survey, invitation_for_token
+from surveys.responding.permissions import get_invitation, get_public_survey
 from surveys.responding.services import form_token_issue, response_submit
 
 # --- Paper entry and the event kiosk ----------------------------------------------------------
@@ -218,9 +218,7 @@ def survey_respond(request: HttpRequest, public_key: str) -> HttpResponse:
 
 @csrf_exempt
 def survey_invited(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = invitation_for_token(token)
-    if invitation is None or invitation.survey.status == Survey.Status.DRAFT:
-        raise Http404("No such invitation.")
+    invitation = get_invitation(token)
     if invitation.used_at is not None:
         return render(
             request,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from panels.typing import AuthenticatedHttpRequest
 from surveys.building.models import Survey
 from surveys.building.permissions import get_survey_for_user
-from surveys.loop.models import Recommendation, RecommendationUpdate, Theme
+from surveys.loop.models import Recommendation, Theme
 from surveys.loop.permissions import get_recommendation_for_user, get_recommendation_panel_access, get_theme_on_survey
 from surveys.loop.selectors import (
     recommendations_awaiting_response,
@@ -396,12 +396,11 @@ def recommendation_update_view(request: AuthenticatedHttpRequest, pk: int) -> Ht
     if not form.is_valid():
         messages.error(request, "Say what has been done.")
         return redirect("recommendation-detail", pk=recommendation.pk)
-    source = RecommendationUpdate.Source.OPCC if access.can_respond else RecommendationUpdate.Source.PANEL
     return _step(
         request,
         recommendation,
         lambda: recommendation_add_update(
-            recommendation=recommendation, source=source, by=request.user, **form.cleaned_data
+            recommendation=recommendation, source=access.update_source, by=request.user, **form.cleaned_data
         ),
         "Progress update added.",
     )

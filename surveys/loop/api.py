@@ -288,9 +288,8 @@ class RecommendationUpdateApi(APIView):
         recommendation, access = get_recommendation_for_user(request.user, pk, action="update")
         data = RecommendationUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        source = RecommendationUpdate.Source.OPCC if access.can_respond else RecommendationUpdate.Source.PANEL
         recommendation_add_update(
-            recommendation=recommendation, source=source, by=api_user(request), **data.validated_data
+            recommendation=recommendation, source=access.update_source, by=api_user(request), **data.validated_data
         )
         return Response(_recommendation_data(request.user, pk), status=status.HTTP_201_CREATED)
 

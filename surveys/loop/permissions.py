@@ -22,7 +22,7 @@ from django.http import Http404
 from panels.permissions import PanelAccess, get_panel_access
 from surveys.building.models import Survey
 from surveys.building.permissions import can_build_surveys, get_survey_for_user
-from surveys.loop.models import Recommendation, Theme
+from surveys.loop.models import Recommendation, RecommendationUpdate, Theme
 from surveys.loop.selectors import recommendations_with_updates
 
 
@@ -49,6 +49,11 @@ class RecommendationAccess:
         self.can_respond = access.is_opcc or access.is_superuser
         self.can_publish = access.can_manage
         self.can_update = self.can_respond or access.can_manage
+
+    @property
+    def update_source(self) -> str:
+        """Whom a progress update added by this person is from: the OPCC's officers, or else the panel."""
+        return RecommendationUpdate.Source.OPCC if self.can_respond else RecommendationUpdate.Source.PANEL
 
     @property
     def sees_drafts(self) -> bool:

@@ -98,6 +98,11 @@ def theme_merge(*, theme: Theme, into: Theme) -> Theme:
 # --- Recommendations --------------------------------------------------------------------------------------------------
 
 
+def _check_text(title: str, body: str) -> None:
+    if not title.strip() or not body.strip():
+        raise RecommendationError("A recommendation needs a title and what the panel recommends.")
+
+
 def _check_survey_and_themes(panel: Panel, survey: Survey | None, themes: list[Theme]) -> None:
     if survey is not None and survey.panel_id != panel.pk:
         raise RecommendationError("That survey belongs to another panel.")
@@ -116,8 +121,7 @@ def recommendation_create(
     by: Any,
 ) -> Recommendation:
     themes = themes or []
-    if not title.strip() or not body.strip():
-        raise RecommendationError("A recommendation needs a title and what the panel recommends.")
+    _check_text(title, body)
     _check_survey_and_themes(panel, survey, themes)
     recommendation = Recommendation.objects.create(
         panel=panel, survey=survey, title=title.strip(), body=body.strip(), created_by=by
@@ -133,8 +137,7 @@ def recommendation_update(
     recommendation.refresh_from_db(fields=["status"])
     if recommendation.status != Recommendation.Status.DRAFT:
         raise RecommendationError("Only a draft can be changed: this one has been sent to the PCC.")
-    if not title.strip() or not body.strip():
-        raise RecommendationError("A recommendation needs a title and what the panel recommends.")
+    _check_text(title, body)
     themes = themes or []
     _check_survey_and_themes(recommendation.panel, recommendation.survey, themes)
     recommendation.title = title.strip()

@@ -1,5 +1,5 @@
-"""Who may reach a survey to answer it: anyone with its public link (unless it is a draft), or with an invitation
-link. Respondents need no account at all."""
+"""Who may reach a survey to answer it: anyone with its public link or an invitation link, unless it is a draft.
+Respondents need no account at all."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ def get_public_survey(public_key: str) -> Survey:
     return survey
 
 
-def invitation_for_token(token: str) -> SurveyInvitation | None:
-    return (
+def get_invitation(token: str) -> SurveyInvitation:
+    """An invitation by its link's token, to a survey that is not a draft (404 otherwise); whether it has been used,
+    and whether the survey takes responses, is the page's to say."""
+    invitation = (
         SurveyInvitation.objects.select_related("survey", "survey__panel").filter(token_hash=hash_token(token)).first()
     )
+    if invitation is None or invitation.survey.status == Survey.Status.DRAFT:
+        raise Http404("No such invitation.")
+    return invitation
