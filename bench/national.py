@@ -273,7 +273,8 @@ def child_report(repeat: int) -> None:
     from django.conf import settings
     from django.core.cache import cache
 
-    from scrutiny import national, reporting
+    from scrutiny.disproportionality import national
+    from scrutiny.disproportionality import report as reporting
 
     forces = national.national_forces()
     query = national.latest_period(forces)

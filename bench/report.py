@@ -11,7 +11,8 @@ ANALYZE as autovacuum would, and then times, for the year from October 2024 to S
 
 - the baseline: a hand-written SQL `GROUP BY` over the records table giving the same counts the report needs
   (by ethnic group and vehicle-only flag: searches, outcome link recorded and true, arrests), fetched with psycopg;
-- the report cold: `scrutiny.reporting.disproportionality_report(...)` with its cache emptied first (finding the
+- the report cold: `scrutiny.disproportionality.report.disproportionality_report(...)` with its cache emptied
+  first (finding the
   force, the grouped query through the ORM, the Census populations, the statistics and the intervals);
 - the report cached: the same call again (the cache is Redis when REDIS_URL is set, else local memory);
 - pandas: reading the CSV (the file the records came from), taking London months, leaving out vehicle-only rows,
@@ -138,7 +139,7 @@ def main() -> None:
         from django.core.cache import caches
 
         from panels.models import Organisation
-        from scrutiny.reporting import disproportionality_report, records_changed
+        from scrutiny.disproportionality.report import disproportionality_report, records_changed
 
         force = Organisation.objects.get(police_uk_id=FORCE)
         start, end = date(2024, 10, 1), date(2025, 9, 1)

@@ -5,6 +5,7 @@ ValueError is not a refusal: it stays a 500, so a bug is never passed off as a b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,3 +22,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=400)
     return drf_exception_handler(exc, context)
+
+
+def choices_help(choices: Sequence[tuple[Any, str]]) -> str:
+    """A schema's description of a string field's values ("One of `a`, `b`."): status-like fields are described,
+    not enumerated, as several models have a "status" and enums of one name would collide in the schema."""
+    return "One of " + ", ".join(f"`{v}`" for v, _ in choices) + "."

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 
-class DomainError(Exception):
+class DomainError(ValueError):
     """A refusal, with its messages: a plain list, or lists by field (the field names a form or an API client
-    knows)."""
+    knows). A ValueError, as the value asked for is what is refused; the API's handler still answers 400 only for
+    a DomainError, never for another ValueError."""
 
     status = 400
 

@@ -1,7 +1,7 @@
 """The panels API: the same things the pages do, with the same permissions.
 
 Views are thin: parse, call a service or selector through an access helper, serialise.
-Services raise Django's ValidationError; `_service` turns it into DRF's 400.
+Services raise Django's ValidationError; the API's exception handler (common.api) turns it into a 400.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -29,23 +28,6 @@ from panels.permissions import (
 )
 from panels.rich_text import render_markdown
 from panels.typing import api_user
-
-
-def as_400[T](call: Callable[[], T], *refusals: type[Exception], passing: tuple[type[Exception], ...] = ()) -> T:
-    """The service's result; one of its `refusals` becomes a 400 with its message(s), so a client reads why. Errors
-    in `passing` (subclasses a view answers otherwise, e.g. a 409) go through untouched. Every app's API uses this."""
-    try:
-        return call()
-    except passing:
-        raise
-    except refusals as exc:
-        messages = exc.messages if isinstance(exc, DjangoValidationError) else [str(exc)]
-        raise ValidationError({"detail": messages}) from None
-
-
-def _service[T](call: Callable[[], T]) -> T:
-    return as_400(call, DjangoValidationError)
-
 
 # --- Serialisers ----------------------------------------------------------------------------
 
@@ -167,10 +149,8 @@ class MembershipListApi(APIView):
         user = User.objects.filter(email__iexact=data.validated_data["email"]).first()
         if user is None:
             raise ValidationError({"email": ["No account has this email address. Invite them instead."]})
-        membership = _service(
-            lambda: services.membership_add(
-                panel=access.panel, user=user, role=data.validated_data["role"], by=api_user(request)
-            )
+        membership = services.membership_add(
+            panel=access.panel, user=user, role=data.validated_data["role"], by=api_user(request)
         )
         return Response(ManagedMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -182,10 +162,8 @@ class MembershipDetailApi(APIView):
         access = get_panel_access(request.user, slug, manage=True)
         data = RoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = _service(
-            lambda: services.membership_change_role(
-                membership=get_membership_on_panel(access, pk), role=data.validated_data["role"], by=api_user(request)
-            )
+        membership = services.membership_change_role(
+            membership=get_membership_on_panel(access, pk), role=data.validated_data["role"], by=api_user(request)
         )
         return Response(ManagedMembershipSerializer(membership).data)
 
@@ -194,9 +172,7 @@ class MembershipEndApi(APIView):
     @extend_schema(request=None, responses=ManagedMembershipSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        membership = _service(
-            lambda: services.membership_end(membership=get_membership_on_panel(access, pk), by=api_user(request))
-        )
+        membership = services.membership_end(membership=get_membership_on_panel(access, pk), by=api_user(request))
         return Response(ManagedMembershipSerializer(membership).data)
 
 
@@ -219,14 +195,12 @@ class InvitationListApi(APIView):
         access = get_panel_access(request.user, slug, manage=True)
         data = InvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        issued = _service(
-            lambda: services.invitation_create(
-                panel=access.panel,
-                email=data.validated_data["email"],
-                role=data.validated_data["role"],
-                by=api_user(request),
-                accept_url_for=_accept_url_for(request),
-            )
+        issued = services.invitation_create(
+            panel=access.panel,
+            email=data.validated_data["email"],
+            role=data.validated_data["role"],
+            by=api_user(request),
+            accept_url_for=_accept_url_for(request),
         )
         return Response(InvitationSerializer(issued.invitation).data, status=status.HTTP_201_CREATED)
 
@@ -235,12 +209,10 @@ class InvitationResendApi(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        issued = _service(
-            lambda: services.invitation_resend(
-                invitation=get_invitation_on_panel(access, pk),
-                by=api_user(request),
-                accept_url_for=_accept_url_for(request),
-            )
+        issued = services.invitation_resend(
+            invitation=get_invitation_on_panel(access, pk),
+            by=api_user(request),
+            accept_url_for=_accept_url_for(request),
         )
         return Response(InvitationSerializer(issued.invitation).data)
 
@@ -249,9 +221,7 @@ class InvitationRevokeApi(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         access = get_panel_access(request.user, slug, manage=True)
-        invitation = _service(
-            lambda: services.invitation_revoke(invitation=get_invitation_on_panel(access, pk), by=api_user(request))
-        )
+        invitation = services.invitation_revoke(invitation=get_invitation_on_panel(access, pk), by=api_user(request))
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -262,7 +232,7 @@ class InvitationAcceptApi(APIView):
         data = InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = api_user(request)
-        membership = _service(lambda: services.invitation_accept(token=data.validated_data["token"], user=user))
+        membership = services.invitation_accept(token=data.validated_data["token"], user=user)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,9 +275,7 @@ class MeetingDetailApi(APIView):
         meeting, _ = get_meeting_for_user(request.user, slug, pk, write=True)
         data = MeetingSerializer(meeting, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        meeting = _service(
-            lambda: services.meeting_update(meeting=meeting, by=api_user(request), **data.validated_data)
-        )
+        meeting = services.meeting_update(meeting=meeting, by=api_user(request), **data.validated_data)
         return Response(MeetingSerializer(meeting).data)
 
 
@@ -315,7 +283,7 @@ class MeetingPublishApi(APIView):
     @extend_schema(request=None, responses=MeetingSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         meeting, _ = get_meeting_for_user(request.user, slug, pk, write=True)
-        meeting = _service(lambda: services.meeting_publish_minutes(meeting=meeting, by=api_user(request)))
+        meeting = services.meeting_publish_minutes(meeting=meeting, by=api_user(request))
         return Response(MeetingSerializer(meeting).data)
 
 
@@ -335,5 +303,5 @@ class MeetingAttendanceApi(APIView):
         data = AttendanceSerializer(data=payload, many=True)
         data.is_valid(raise_exception=True)
         statuses = {item["user_id"]: item["status"] for item in data.validated_data}
-        _service(lambda: services.attendance_record(meeting=meeting, statuses=statuses, by=api_user(request)))
+        services.attendance_record(meeting=meeting, statuses=statuses, by=api_user(request))
         return Response(AttendanceSerializer(meeting.attendance.select_related("user"), many=True).data)

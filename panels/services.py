@@ -308,4 +308,3 @@ def api_token_replace(*, user: User) -> str:
 def api_token_delete(*, user: User) -> None:
     """The user's API token stops working."""
     Token.objects.filter(user=user).delete()
-

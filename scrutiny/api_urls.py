@@ -1,27 +1,21 @@
+"""The scrutiny app's API routes, gathered from its sub-domains (docs/api.md)."""
+
 from __future__ import annotations
 
-from django.urls import path
+from typing import Any
 
-from scrutiny import api, api_reports, api_reviews
+from scrutiny.audit import api as audit_api
+from scrutiny.disproportionality import api as disproportionality_api
+from scrutiny.escalations import api as escalations_api
+from scrutiny.records import api as records_api
+from scrutiny.reviews import api as reviews_api
 from scrutiny.sync import api as sync_api
 
-urlpatterns = [
-    path("forces/<slug:police_uk_id>/batches/", api.BatchCreateApi.as_view(), name="api-batch-create"),
-    path("batches/", api.BatchListApi.as_view(), name="api-batch-list"),
-    path("batches/<int:pk>/", api.BatchDetailApi.as_view(), name="api-batch-detail"),
-    path("batches/<int:pk>/rejected/", api.RejectedRowListApi.as_view(), name="api-rejected-row-list"),
-    path("batches/<int:pk>/rejected.csv", api.RejectedRowCsvApi.as_view(), name="api-rejected-row-csv"),
-    path("rejected/<int:pk>/correct/", api.RejectedRowCorrectApi.as_view(), name="api-rejected-row-correct"),
-    path("records/", api.RecordListApi.as_view(), name="api-record-list"),
-    path("records/<int:pk>/", api.RecordDetailApi.as_view(), name="api-record-detail"),
-    path("records/<int:pk>/redaction-check/", api.RecordRedactionCheckApi.as_view(), name="api-record-redaction-check"),
-    *api_reviews.urlpatterns,
-    path(
-        "v1/reports/disproportionality",
-        api_reports.DisproportionalityReportApi.as_view(),
-        name="api-report-disproportionality",
-    ),
-    path("v1/reports/national", api_reports.NationalReportApi.as_view(), name="api-report-national"),
-    path("v1/coverage/", sync_api.CoverageApi.as_view(), name="api-coverage"),
-    path("v1/coverage/<slug:police_uk_id>/", sync_api.CoverageForceApi.as_view(), name="api-coverage-force"),
+urlpatterns: list[Any] = [
+    *records_api.urlpatterns,
+    *reviews_api.urlpatterns,
+    *escalations_api.urlpatterns,
+    *audit_api.urlpatterns,
+    *disproportionality_api.urlpatterns,
+    *sync_api.urlpatterns,
 ]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scrutiny.consumers import BatchProgressConsumer, ReviewSessionConsumer
+from scrutiny.records.consumers import BatchProgressConsumer
+from scrutiny.reviews.consumers import ReviewSessionConsumer
 
 websocket_urlpatterns = [
     path("ws/batches/<int:pk>/", BatchProgressConsumer.as_asgi()),

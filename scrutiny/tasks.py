@@ -1,14 +1,8 @@
-"""Background work (Django's tasks framework; django-tasks-db's `db_worker` runs it in production)."""
+"""Background work queued before the records' task moved to its sub-domain names it by this path: this module
+keeps the name (`scrutiny.records.tasks` defines it; `scrutiny.sync.tasks` has the sync's)."""
 
 from __future__ import annotations
 
-from django.tasks import task
+from scrutiny.records.tasks import import_batch
 
-from scrutiny import services
-
-
-@task()
-def import_batch(batch_id: int) -> dict[str, object]:
-    """Import an uploaded file's pending batch, reporting progress to the batch and its `batch.<id>` group."""
-    batch = services.batch_run(batch_id=batch_id)
-    return {"batch": batch.pk, "status": batch.status, "error": batch.error, **batch.counts}
+__all__ = ["import_batch"]

@@ -231,9 +231,9 @@ def _draw(figure: Figure, chart: Chart) -> None:
 def funnel_from_report(
     report: Mapping[str, Any], group: str, *, selected: str | None = None
 ) -> tuple[list[FunnelDot], float | None, int | None]:
-    """From `scrutiny.national.national_report(...)`: the dots of the forces compared for `group` (those a public
-    report shows, for a public one), the England and Wales ratio (None: no funnel) and England and Wales's searches
-    of the group. `selected` is a force's data.police.uk id."""
+    """From `scrutiny.disproportionality.national.national_report(...)`: the dots of the forces compared for
+    `group` (those a public report shows, for a public one), the England and Wales ratio (None: no funnel) and
+    England and Wales's searches of the group. `selected` is a force's data.police.uk id."""
     comparison = report["comparison"].get(group) or {}
     reference = comparison.get("reference_ratio")
     dots = [

@@ -1,5 +1,5 @@
 """From the statistics to the charts' plain inputs: the disproportionality report (the JSON contract of issue 6,
-`scrutiny.reporting`), its monthly trend, and a panel's trust report (`surveys.results.trust`).
+`scrutiny.disproportionality.report`), its monthly trend, and a panel's trust report (`surveys.results.trust`).
 
 These read plain dicts and dataclasses and never query anything. With `public=True` a group whose searches are
 under 10 (or already null) is drawn as a gap, and so is every ratio when the White count is: the same rule as the
@@ -89,7 +89,7 @@ def find_rates_from_report(report: Mapping[str, Any], *, public: bool = True) ->
 
 
 def trend_from_months(months: Sequence[Mapping[str, Any]], *, public: bool = True) -> list[MonthPoint]:
-    """From `scrutiny.reporting.monthly_trend(...)["months"]`: each {"month", "total", "groups"}."""
+    """From `scrutiny.disproportionality.report.monthly_trend(...)["months"]`: each {"month", "total", "groups"}."""
     out = []
     for entry in months:
         total = entry.get("total")

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from panels.models import ForceArea, Membership
 from panels.permissions import opcc_force_area_ids
-from scrutiny.reporting_access import REPORT_PANEL_ROLES
+from scrutiny.disproportionality.access import REPORT_PANEL_ROLES
 
 REFUSAL = "The quarterly pack is for the area's OPCC officers and the coordinators of its panels."
 

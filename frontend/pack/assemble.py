@@ -40,12 +40,13 @@ from frontend.charts.sources import (
 from frontend.pack.quarter import Quarter
 from panels.census import population_by_five_group
 from panels.models import ForceArea, Organisation, Panel
-from scrutiny import national, reporting
 from scrutiny import stats as st
 from scrutiny.choices import EthnicGroup
+from scrutiny.disproportionality import national
+from scrutiny.disproportionality import report as reporting
+from scrutiny.escalations.report import Report, escalation_report
 from scrutiny.models import Escalation, EscalationStatus, Finding, ReviewSession, SessionRecord
-from scrutiny.reports import Report, escalation_report
-from scrutiny.selectors import session_summary
+from scrutiny.reviews.selectors import session_summary
 from surveys.building.models import Survey
 from surveys.loop.models import Recommendation, RecommendationUpdate
 from surveys.loop.selectors import theme_summaries
@@ -212,8 +213,10 @@ def _disproportionality(forces: list[Organisation], quarter: Quarter) -> Disprop
     trend = reporting.monthly_trend(query=trend_query, public=True)
     ids = ", ".join(query.force_ids)
     period = f"{report['from']} to {report['to']}"
-    source = f"scrutiny.reporting.public_disproportionality_report({ids}, {period}, self-defined ethnicity)"
-    trend_source = f"scrutiny.reporting.monthly_trend({ids}, {trend['from']} to {trend['to']}, public)"
+    source = (
+        f"scrutiny.disproportionality.report.public_disproportionality_report({ids}, {period}, self-defined ethnicity)"
+    )
+    trend_source = f"scrutiny.disproportionality.report.monthly_trend({ids}, {trend['from']} to {trend['to']}, public)"
     charts = [
         PackChart("rates", rates_chart(rates_from_report(report)), source),
         PackChart("ratios", ratio_chart(ratios_from_report(report)), source),
@@ -255,7 +258,8 @@ def _compare(section: DisproportionalitySection, quarter: Quarter) -> None:
         force = comparison.force
         chart = chart_from_report(report, "Black", selected=force.police_uk_id)
         if chart is not None:
-            source = f"scrutiny.national.national_report({query.header()['from']} to {query.header()['to']}, public)"
+            period = f"{query.header()['from']} to {query.header()['to']}"
+            source = f"scrutiny.disproportionality.national.national_report({period}, public)"
             section.comparison_charts.append(PackChart(f"funnel-black-{force.police_uk_id}", chart, source))
 
 

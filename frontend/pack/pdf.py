@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from fpdf import FPDF
 
 from frontend.pack.assemble import Figure, Pack, PackChart, count_text, table_rows
-from scrutiny import national
+from scrutiny.disproportionality import national
 
 # Charts are drawn at 1200 x 675 pixels (the charts' 16:9) and printed 180 mm wide: about 170 dots an inch.
 IMAGE_SIZE = (1200, 675)

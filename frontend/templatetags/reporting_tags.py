@@ -10,7 +10,7 @@ from django import template
 from django.db.models import Q
 
 from panels.models import Organisation, StaffRole
-from scrutiny.reporting_access import REPORT_PANEL_ROLES
+from scrutiny.disproportionality.access import REPORT_PANEL_ROLES
 
 register = template.Library()
 

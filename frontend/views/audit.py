@@ -10,8 +10,8 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny.api_reviews import audit_events_for
-from scrutiny.permissions import get_review_access
+from scrutiny.audit.permissions import get_audit_access
+from scrutiny.audit.selectors import panel_audit_events
 
 EVENTS_PER_PAGE = 50
 
@@ -19,8 +19,8 @@ EVENTS_PER_PAGE = 50
 @require_safe
 @login_required
 def panel_audit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_access(request.user, slug)
-    page = Paginator(audit_events_for(access), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    access = get_audit_access(request.user, slug)
+    page = Paginator(panel_audit_events(access.panel), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "frontend/audit/list.html", {"panel": access.panel, "access": access, "page": page})
 
 

@@ -1,6 +1,7 @@
 """Escalation pages: one escalation and its steps, the list (a force liaison officer's inbox), the OPCC report.
 
-Who may take which step: scrutiny.permissions.EscalationAccess. What each step needs: scrutiny.services.escalations.
+Who may take which step: scrutiny.escalations.permissions.EscalationAccess.may_take. What each step needs:
+scrutiny.escalations.services.
 These pages show the finding and the published data.police.uk fields of its records, never an assessment.
 """
 
@@ -21,19 +22,21 @@ from django.views.decorators.http import require_POST
 from panels.models import Membership
 from panels.permissions import opcc_force_area_ids
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import reports
-from scrutiny.escalations.models import STEPS
-from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
-from scrutiny.permissions import (
-    SESSION_ROLES,
+from scrutiny.audit.services import audit_log
+from scrutiny.escalations import report as reports
+from scrutiny.escalations import selectors as escalation_selectors
+from scrutiny.escalations.permissions import (
     EscalationAccess,
     get_escalation_for_user,
     liaison_force_ids,
     may_read_escalation_report,
 )
-from scrutiny.services.escalations import EscalationConflict, escalation_step
-from scrutiny.services.records import audit_log
-from scrutiny.services.reviews import ReviewError
+from scrutiny.escalations.selectors import escalation_timeline, report_escalations
+from scrutiny.escalations.services import EscalationConflict, escalation_step
+from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
+from scrutiny.reviews.permissions import SESSION_ROLES
+from scrutiny.reviews.public import finding_records
+from scrutiny.reviews.services import ReviewError
 
 # --- Forms: one per step, each carrying the version the page was drawn from -------------------
 
@@ -111,22 +114,12 @@ STEP_BUTTONS = {
 }
 
 
-def may_take(access: EscalationAccess, step: str) -> bool:
-    if step in ("acknowledge", "respond"):
-        return access.can_answer
-    if step in ("accept", "dispute"):
-        return access.can_decide
-    return step == "close" and access.can_close
-
-
 def _step_forms(
     escalation: Escalation, access: EscalationAccess, bound: tuple[str, forms.Form] | None = None
 ) -> list[dict[str, Any]]:
     """The forms for the steps this user may take from the escalation's current status."""
     out = []
-    for step, (allowed_from, _) in STEPS.items():
-        if escalation.status not in allowed_from or not may_take(access, step):
-            continue
+    for step in access.steps_now(escalation):
         if bound is not None and bound[0] == step:
             form = bound[1]
         else:
@@ -151,8 +144,8 @@ def _detail(
             "finding": escalation.finding,
             "access": access,
             "overdue": escalation.is_overdue(today),
-            "records": reports.finding_records(escalation.finding),
-            "timeline": reports.escalation_timeline(escalation, panel_view=access.review.can_view),
+            "records": finding_records(escalation.finding),
+            "timeline": escalation_timeline(escalation, panel_view=access.review.can_view),
             "steps": _step_forms(escalation, access, bound),
         },
         status=status,
@@ -170,7 +163,7 @@ def escalation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not (user.is_superuser or on_panel or liaison_force_ids(user) or opcc_force_area_ids(user)):
         raise PermissionDenied("Escalations are for panel members, force liaison officers and OPCC officers.")
     today = timezone.localdate()
-    rows = [(e, e.is_overdue(today)) for e in reports.escalation_list(user)]
+    rows = [(e, e.is_overdue(today)) for e in escalation_selectors.escalation_list(user)]
     return render(
         request,
         "frontend/escalations/list.html",
@@ -190,7 +183,7 @@ def escalation_take_step(request: AuthenticatedHttpRequest, pk: int, step: str) 
     if step not in STEP_FORMS:
         raise Http404("No such step.")
     escalation, access = get_escalation_for_user(request.user, pk)
-    if not may_take(access, step):
+    if not access.may_take(step):
         raise PermissionDenied("You cannot take this step on this escalation.")
     form = STEP_FORMS[step](request.POST, prefix=step)
     if not form.is_valid():
@@ -221,7 +214,7 @@ def escalation_take_step(request: AuthenticatedHttpRequest, pk: int, step: str) 
 def _report(request: AuthenticatedHttpRequest) -> reports.Report:
     if not may_read_escalation_report(request.user):
         raise PermissionDenied("The escalation report is for OPCC officers.")
-    return reports.escalation_report(reports.report_escalations(request.user), today=timezone.localdate())
+    return reports.escalation_report(report_escalations(request.user), today=timezone.localdate())
 
 
 def _area_name(request: AuthenticatedHttpRequest) -> str:

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from panels.models import Organisation, Panel
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import reports
+from scrutiny.escalations.services import escalation_send
 from scrutiny.models import Escalation, Finding, ReviewSession, SessionRecord
-from scrutiny.permissions import get_finding_for_user, get_review_access, get_session_for_user
-from scrutiny.services.escalations import escalation_send
-from scrutiny.services.reviews import (
+from scrutiny.reviews.permissions import get_finding_for_user, get_review_access, get_session_for_user
+from scrutiny.reviews.public import finding_records
+from scrutiny.reviews.services import (
     FindingConflict,
     FindingInput,
     ReviewError,
@@ -177,7 +177,7 @@ def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "panel": finding.panel,
             "finding": finding,
             "access": access,
-            "records": reports.finding_records(finding),
+            "records": finding_records(finding),
             "escalation": escalation,
         },
     )

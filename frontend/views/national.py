@@ -31,10 +31,10 @@ from frontend.views.public_area import PeriodError, choose_period, fy_label
 from frontend.views.reporting import csv_response, svg_response
 from panels.census import POLICE_UK_IDS
 from panels.models import Organisation
-from scrutiny import national
 from scrutiny import stats as st
+from scrutiny.audit.services import audit_log
+from scrutiny.disproportionality import national
 from scrutiny.models import AuditEvent
-from scrutiny.services.records import audit_log
 from scrutiny.stats import funnel as fn
 from scrutiny.stats import ranks as rk
 

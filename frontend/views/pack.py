@@ -27,8 +27,8 @@ from frontend.pack import (
 )
 from panels.models import ForceArea
 from panels.typing import AuthenticatedHttpRequest
+from scrutiny.audit.services import audit_log
 from scrutiny.models import AuditEvent
-from scrutiny.services.records import audit_log
 
 QUARTERS_LISTED = 4
 

@@ -31,7 +31,7 @@ from panels.permissions import (
     panels_visible_to,
 )
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import reports as scrutiny_reports
+from scrutiny.reviews import public as scrutiny_public
 from surveys.loop.selectors import public_recommendations
 
 
@@ -296,8 +296,8 @@ def panel_public(request: HttpRequest, slug: str) -> HttpResponse:
             "meetings": selectors.published_meetings(panel),
             "make_up": selectors.panel_make_up(panel),
             # Published findings and review session minutes: anonymised (no names, no scores).
-            "findings": scrutiny_reports.public_findings(panel),
-            "session_minutes": scrutiny_reports.public_session_minutes(panel),
+            "findings": scrutiny_public.public_findings(panel),
+            "session_minutes": scrutiny_public.public_session_minutes(panel),
             # Published recommendations to the PCC with the response and progress ("you said, we did"): no names.
             "recommendations": public_recommendations(panel),
         },

@@ -26,10 +26,12 @@ from frontend.views.reporting import ShownChart, chart_makers, csv_response, mon
 from panels import selectors
 from panels.census import POLICE_UK_IDS
 from panels.models import ForceArea, Organisation, Panel
-from scrutiny import choices, national, reporting
-from scrutiny import reports as scrutiny_reports
+from scrutiny import choices
 from scrutiny import stats as st
+from scrutiny.disproportionality import national
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord
+from scrutiny.reviews import public as scrutiny_public
 from surveys.loop.selectors import public_recommendations
 from surveys.results.trust import TrustReport, trust_report
 
@@ -230,7 +232,7 @@ def area_public(request: HttpRequest, area: str) -> HttpResponse:
         "panels": [
             {
                 "panel": p,
-                "findings": scrutiny_reports.public_findings(p),
+                "findings": scrutiny_public.public_findings(p),
                 "recommendations": public_recommendations(p),
             }
             for p in figures.panels

@@ -26,11 +26,12 @@ from frontend.charts import Chart, find_rate_chart, rates_chart, ratio_chart, tr
 from frontend.charts.sources import find_rates_from_report, rates_from_report, ratios_from_report, trend_from_months
 from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import choices, reporting
+from scrutiny import choices
 from scrutiny import stats as st
+from scrutiny.audit.services import audit_log
+from scrutiny.disproportionality import report as reporting
+from scrutiny.disproportionality.access import REFUSAL, report_forces_for_user
 from scrutiny.models import AuditEvent, EncounterRecord
-from scrutiny.reporting_access import REFUSAL, report_forces_for_user
-from scrutiny.services.records import audit_log
 
 GROUPS = list(st.GROUPS)
 BREAKDOWN_CHOICES: list[tuple[str, str]] = [

@@ -3,7 +3,7 @@ chair's steps (go to, next, reveal, agree, close) and the summary after the meet
 
 Every chair step is a plain POST that redirects back to the session page, so the meeting runs without JavaScript;
 review-session.js listens on the session's WebSocket and updates the page in place. Whose scores a user may see is
-decided in one place: scrutiny.selectors.assessments_visible_to.
+decided in one place: scrutiny.reviews.selectors.assessments_visible_to.
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import choices, sampling, selectors, services
+from scrutiny import choices
 from scrutiny.models import Assessment, GroundsRating, ReviewSession, SessionRecord
-from scrutiny.permissions import get_item_for_user, get_review_access, get_session_for_user, sessions_for_user
+from scrutiny.records import services
+from scrutiny.reviews import sampling, selectors
+from scrutiny.reviews import services as review_services
 from scrutiny.reviews.models import CONCERNS, GRADE_CHOICES, BodyWornVideo, ChecklistAnswer, checklist_for
-from scrutiny.services import reviews as review_services
+from scrutiny.reviews.permissions import get_item_for_user, get_review_access, get_session_for_user, sessions_for_user
 from scrutiny.stats import SMALL_NUMBER
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -42,7 +44,7 @@ def _options(values: Any) -> list[tuple[str, str]]:
 
 
 class SessionForm(forms.Form):
-    """A new session and how its sample is drawn; turned into a scrutiny.sampling.SampleSpec."""
+    """A new session and how its sample is drawn; turned into a scrutiny.reviews.sampling.SampleSpec."""
 
     title = forms.CharField(max_length=200, error_messages={"required": "Give the session a title"})
     day = forms.DateField(

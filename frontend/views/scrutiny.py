@@ -16,17 +16,18 @@ from django.views.decorators.http import require_POST
 
 from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import choices, selectors, services
-from scrutiny.api import rejected_rows_response
+from scrutiny import choices
 from scrutiny.models import RejectedRow
-from scrutiny.permissions import (
+from scrutiny.records import selectors, services
+from scrutiny.records.api import rejected_rows_response
+from scrutiny.records.importing import ImportFailed
+from scrutiny.records.permissions import (
     forces_for_user,
     get_batch_for_user,
     get_record_for_user,
     get_rejected_row_for_user,
     require_records_role,
 )
-from scrutiny.records.importing import ImportFailed
 
 # --- Forms ----------------------------------------------------------------------------------
 

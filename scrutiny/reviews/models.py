@@ -86,8 +86,8 @@ class ReviewSession(models.Model):
     title = models.CharField(max_length=200)
     date = models.DateField()
     kind = models.CharField(max_length=20, choices=choices.Kind.choices, default=choices.Kind.STOP_SEARCH)
-    # How the sample was drawn (scrutiny.sampling.SampleSpec as JSON), seed included: drawing it again over the same
-    # records gives the same sample.
+    # How the sample was drawn (scrutiny.reviews.sampling.SampleSpec as JSON), seed included: drawing it again over
+    # the same records gives the same sample.
     sample_spec = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # The record the live meeting is on; None before the chair starts.

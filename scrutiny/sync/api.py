@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -168,3 +169,9 @@ class CoverageForceApi(APIView):
         require_coverage_role(request.user)
         found = force_months(police_uk_id)
         return Response(ForceMonthsSerializer({"coverage": coverage_json(found.coverage), "months": found.months}).data)
+
+
+urlpatterns: list[Any] = [
+    path("v1/coverage/", CoverageApi.as_view(), name="api-coverage"),
+    path("v1/coverage/<slug:police_uk_id>/", CoverageForceApi.as_view(), name="api-coverage-force"),
+]

@@ -35,7 +35,9 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from panels.models import Organisation
+from scrutiny.audit.services import audit_log
 from scrutiny.choices import BatchStatus, SourceFormat
+from scrutiny.disproportionality.report import records_changed
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, SourceMonth, SyncRun
 from scrutiny.records.importing import ImportFailed, run_import
 from scrutiny.records.importing.fetch import (
@@ -47,8 +49,6 @@ from scrutiny.records.importing.fetch import (
     stops_force_url,
 )
 from scrutiny.records.importing.sinks import neighbours
-from scrutiny.reporting import records_changed
-from scrutiny.services.records import audit_log
 from scrutiny.sync.models import SourceMonthStatus, SyncRunStatus
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from scrutiny import national
+from scrutiny.disproportionality import national
 from tests.e2e.browser import Pages, Person, World, check_accessibility, sign_in, visit
 from tests.e2e.test_reporting import images_loaded
 from tests.e2e.test_small_screens import WIDTH, assert_fits

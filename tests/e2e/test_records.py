@@ -14,8 +14,8 @@ from django.db import connection
 from playwright.sync_api import Page, expect
 
 from panels.models import Membership, Organisation
-from scrutiny import services
 from scrutiny.models import EncounterRecord, ImportBatch
+from scrutiny.records import imports
 from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits, assert_skip_link_leads_to_main
 from tests.factories import MembershipFactory
@@ -49,7 +49,7 @@ def run_like_the_worker(batch_id: int) -> None:
 
     def work() -> None:
         try:
-            services.batch_run(batch_id=batch_id)
+            imports.batch_run(batch_id=batch_id)
         finally:
             connection.close()
 

@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 
 from frontend.views.public_area import area_url
 from panels.models import Organisation, StaffRole
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from tests.e2e.browser import Pages, Person, World, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp

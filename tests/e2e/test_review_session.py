@@ -12,8 +12,8 @@ from playwright.sync_api import Page, WebSocketRoute, expect
 from panels.models import Membership
 from scrutiny.choices import EthnicGroup
 from scrutiny.models import Assessment, ReviewSession
-from scrutiny.sampling import SampleSpec
-from scrutiny.services.reviews import session_create
+from scrutiny.reviews.sampling import SampleSpec
+from scrutiny.reviews.services import session_create
 from tests.e2e.browser import Pages, Person, World, check_accessibility, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import MembershipFactory

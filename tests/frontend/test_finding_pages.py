@@ -125,7 +125,7 @@ def test_the_coordinator_publishes_a_finding_to_the_public_page_without_names_or
 def test_published_session_minutes_show_on_the_public_page(
     client: Client, panel: Panel, finding: Finding, coordinator: User
 ) -> None:
-    from scrutiny.services.reviews import session_minutes_save
+    from scrutiny.reviews.services import session_minutes_save
 
     assert finding.session is not None
     session_minutes_save(session=finding.session, minutes="The panel **reviewed** ten records.", publish=True, by=None)

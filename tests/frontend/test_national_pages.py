@@ -25,7 +25,8 @@ from frontend.charts import Table
 from frontend.pack import Quarter, build_pack, pack_pdf
 from frontend.views.national import comparison_summary, force_rows
 from panels.models import Organisation, Panel, StaffRole, User
-from scrutiny import national, reporting
+from scrutiny.disproportionality import national
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import AuditEvent, EncounterRecord
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.frontend.helpers import error_summary, page_text, visible

@@ -23,8 +23,12 @@ from frontend.pack import IMAGE_SIZE, Pack, Quarter, QuarterError, build_pack, c
 from frontend.pack.pdf import METHODS_HEADING, latin1
 from panels.models import ForceArea, Membership, Organisation, Panel, StaffRole, User
 from scrutiny import choices
+from scrutiny.disproportionality.report import (
+    disproportionality_report,
+    monthly_trend,
+    public_disproportionality_report,
+)
 from scrutiny.models import AuditEvent, EncounterRecord, Escalation, Finding, GroundsRating
-from scrutiny.reporting import disproportionality_report, monthly_trend, public_disproportionality_report
 from surveys.building.models import Survey
 from surveys.loop.models import Recommendation, RecommendationUpdate
 from surveys.results.trust import trust_report

@@ -21,9 +21,10 @@ from django.urls import reverse
 from frontend.charts import Table
 from frontend.views.public_area import protect_month_totals
 from panels.models import Organisation, Panel, User
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord
-from scrutiny.services.reviews import finding_publish
+from scrutiny.reviews.services import finding_publish
 from surveys.loop.services import (
     recommendation_create,
     recommendation_publish,

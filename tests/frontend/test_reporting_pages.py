@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from frontend.charts import Table
 from panels.models import Organisation, Panel, StaffRole, User
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import AuditEvent
 from tests.factories import OrganisationFactory, StaffRoleFactory, enrol_totp
 from tests.frontend.helpers import error_summary, page_text, visible

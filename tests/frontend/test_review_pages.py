@@ -13,8 +13,8 @@ from django.urls import reverse
 from panels.models import Membership, Panel, User
 from scrutiny.choices import EthnicGroup, Legislation, Outcome
 from scrutiny.models import Assessment, AuditEvent, EncounterRecord, ReviewSession, SessionRecord
-from scrutiny.sampling import SampleSpec
-from scrutiny.services.reviews import (
+from scrutiny.reviews.sampling import SampleSpec
+from scrutiny.reviews.services import (
     AssessmentInput,
     assessment_save,
     item_agree,

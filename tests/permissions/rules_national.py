@@ -1,5 +1,6 @@
-"""Who gets what from the national comparison (frontend/views/national.py, scrutiny/api_reports.py): the staff page,
-its funnel charts and CSVs, and the national report API are for whoever `scrutiny.national.may_read_national` allows
+"""Who gets what from the national comparison (frontend/views/national.py,
+scrutiny/disproportionality/api.py): the staff page, its funnel charts and CSVs, and the national report API are for
+whoever `scrutiny.disproportionality.national.may_read_national` allows
 (here the panel's coordinator, whose area holds the scenario's force); members and outsiders are refused, anonymous
 visitors sent to sign in (the API answers 401). The public page, its charts and CSV need no sign-in.
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from tests.permissions.routes import PANEL_MANAGE, PUBLIC, Check, Rule, no_kwargs
 from tests.scrutiny.factories import make_record
 

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from panels.models import Organisation
 from scrutiny.records.importing import ImportResult
-from scrutiny.services import batch_import
+from scrutiny.records.imports import batch_import
 from tests.scrutiny.factories import ForceFactory
 
 SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"

@@ -96,15 +96,15 @@ def make_rejected_row(batch: ImportBatch, **extra: Any) -> RejectedRow:
 
 def make_session(panel: Panel, records: list[EncounterRecord], *, by: Any, title: str = "June review") -> ReviewSession:
     """A session with exactly these records, hand-picked (through the service, so the spec is stored)."""
-    from scrutiny.sampling import SampleSpec
-    from scrutiny.services.reviews import session_create
+    from scrutiny.reviews.sampling import SampleSpec
+    from scrutiny.reviews.services import session_create
 
     spec = SampleSpec(size=0, seed=1, hand_picked=tuple(r.pk for r in records))
     return session_create(panel=panel, title=title, day=date(2025, 7, 1), spec=spec, by=by)
 
 
 def make_finding(panel: Panel, *, session: ReviewSession | None, items: list[SessionRecord], by: Any) -> Finding:
-    from scrutiny.services.reviews import FindingInput, finding_create
+    from scrutiny.reviews.services import FindingInput, finding_create
 
     data = FindingInput(
         title="Grounds not recorded",
@@ -118,7 +118,7 @@ def make_finding(panel: Panel, *, session: ReviewSession | None, items: list[Ses
 
 
 def make_escalation(finding: Finding, *, force: Organisation, by: Any) -> Escalation:
-    from scrutiny.services.escalations import escalation_send
+    from scrutiny.escalations.services import escalation_send
 
     return escalation_send(finding=finding, force=force, question="Was the officer spoken to?", by=by)
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from panels.forces import FORCE_BY_ID
 from panels.models import Organisation
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord, SourceMonth
 from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.factories import make_batch

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from config.asgi import application
 from panels.models import Membership, Organisation, Panel, User
-from scrutiny import services
 from scrutiny.choices import BatchStatus
 from scrutiny.models import ImportBatch
-from scrutiny.services import BatchProgress, batch_group
+from scrutiny.records import imports
+from scrutiny.records.imports import BatchProgress, batch_group
 from tests.scrutiny.factories import make_batch
 from tests.scrutiny.records_support import force_fixture, other_coordinator_fixture, real_rows, uploads_in_tmp_fixture  # noqa: F401
 
@@ -113,7 +113,7 @@ async def test_a_real_import_reports_its_progress_to_the_end(batch: ImportBatch,
     p = await database_sync_to_async(person)(coordinator)
     communicator = socket(batch.pk, p.cookie)
     assert (await communicator.connect())[0]
-    await database_sync_to_async(services.batch_run)(batch_id=batch.pk)
+    await database_sync_to_async(imports.batch_run)(batch_id=batch.pk)
     messages: list[dict[str, Any]] = []
     while not messages or messages[-1]["status"] not in ("finished", "failed"):
         messages.append(await communicator.receive_json_from(timeout=5))

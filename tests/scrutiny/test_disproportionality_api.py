@@ -12,7 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from panels.models import Membership, Organisation, Panel, StaffRole, User
-from scrutiny import choices, reporting
+from scrutiny import choices
+from scrutiny.disproportionality import report as reporting
 from tests.factories import MembershipFactory, OrganisationFactory, PanelFactory, StaffRoleFactory, enrol_totp
 from tests.scrutiny.factories import EncounterRecordFactory, ImportBatchFactory, make_force
 

@@ -15,9 +15,10 @@ from django.core.management import CommandError, call_command
 
 from panels.census import population_by_five_group
 from panels.models import Organisation
-from scrutiny import choices, reporting, stats
+from scrutiny import choices, stats
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
-from scrutiny.services import rejected_row_correct
+from scrutiny.records.services import rejected_row_correct
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory, ImportBatchFactory
 

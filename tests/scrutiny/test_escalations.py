@@ -13,12 +13,14 @@ from django.core import mail
 from django.utils import timezone
 
 from panels.models import Organisation, Panel, StaffRole, User
-from scrutiny import reports
+from scrutiny.escalations import report as reports
+from scrutiny.escalations import services as escalation_services
+from scrutiny.escalations.selectors import escalation_timeline
+from scrutiny.escalations.services import EscalationConflict, escalation_step, escalations_remind
+from scrutiny.escalations.workdays import add_working_days
 from scrutiny.models import ActionTaken, Escalation, EscalationOutcome, EscalationStatus, Finding
-from scrutiny.services import escalations as escalation_services
-from scrutiny.services.escalations import EscalationConflict, escalation_step, escalations_remind
-from scrutiny.services.reviews import ReviewError, finding_publish
-from scrutiny.workdays import add_working_days
+from scrutiny.reviews.public import public_findings
+from scrutiny.reviews.services import ReviewError, finding_publish
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.scrutiny.factories import make_batch, make_escalation, make_finding, make_force, make_record, make_session
 
@@ -137,7 +139,7 @@ def test_the_panels_timeline_never_shows_an_email_address(
     escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=escalation.version)
     # An entry written before names were required to be shown stored the email address: it is not shown either.
     escalation.events.filter(step="sent").update(actor_label=coordinator.email)
-    shown = [who for _, who in reports.escalation_timeline(escalation, panel_view=True)]
+    shown = [who for _, who in escalation_timeline(escalation, panel_view=True)]
     assert shown == [escalation.finding.panel.name, escalation.force.name]
     assert not any("@" in who for who in shown)
 
@@ -148,9 +150,9 @@ def test_the_panel_sees_its_own_peoples_names(
     User.objects.filter(pk=coordinator.pk).update(name="Cara Coordinator")
     coordinator.refresh_from_db()
     escalation = make_escalation(finding, force=force, by=coordinator)
-    shown = [who for _, who in reports.escalation_timeline(escalation, panel_view=True)]
+    shown = [who for _, who in escalation_timeline(escalation, panel_view=True)]
     assert shown == ["Cara Coordinator"]
-    assert [who for _, who in reports.escalation_timeline(escalation, panel_view=False)] == [finding.panel.name]
+    assert [who for _, who in escalation_timeline(escalation, panel_view=False)] == [finding.panel.name]
 
 
 def test_a_step_from_an_out_of_date_page_is_refused(escalation: Escalation, liaison: User) -> None:
@@ -246,13 +248,13 @@ def test_an_overdue_escalation_counts_as_overdue(escalation: Escalation) -> None
 def test_public_findings_are_only_the_published_ones_with_only_published_record_fields(
     panel: Panel, finding: Finding, coordinator: User
 ) -> None:
-    assert reports.public_findings(panel) == []
+    assert public_findings(panel) == []
     item = finding.items.get()
     item.record.grounds_text = "Smelt cannabis near the park."
     item.record.officer_pseudonym = "OFFICER-PSEUDONYM"
     item.record.save()
     finding_publish(finding=finding, by=coordinator)
-    [public] = reports.public_findings(panel)
+    [public] = public_findings(panel)
     shown = " ".join(f"{label} {value}" for label, value in public.records[0])
     assert "Legislation" in shown
     assert "cannabis near the park" not in shown

@@ -13,7 +13,7 @@ from panels.models import Organisation
 from scrutiny import choices
 from scrutiny.models import EncounterRecord, RejectedRow
 from scrutiny.records.anonymise import force_reference_hash, officer_pseudonym
-from scrutiny.services import rejected_row_correct
+from scrutiny.records.services import rejected_row_correct
 from tests.scrutiny.conftest import FIXTURES, ImportBytes
 
 FORCE_EXTRACT = FIXTURES / "force-extract.csv"

@@ -18,7 +18,7 @@ from panels.models import Organisation
 from scrutiny import choices
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.records.importing import parse_file_name
-from scrutiny.services import batch_import
+from scrutiny.records.imports import batch_import
 from tests.scrutiny.factories import ForceFactory
 
 API_SAMPLE = "2023-01-avon-and-somerset-stops-force.json"

@@ -31,7 +31,7 @@ JUNE_XLSX = "2025-06-cheshire-stop-and-search.xlsx"
 
 
 def import_file(force: Organisation, data: bytes, name: str) -> tuple[int, int, int, int]:
-    from scrutiny.services import batch_import
+    from scrutiny.records.imports import batch_import
 
     _, result = batch_import(source=io.BytesIO(data), file_name=name, force=force)
     return result.read, result.imported, result.duplicates, result.rejected

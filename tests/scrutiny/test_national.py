@@ -24,8 +24,9 @@ from scipy.stats import poisson
 
 from panels.census import ENGLAND_AND_WALES, population_by_five_group
 from panels.forces import FORCES
-from scrutiny import national, reporting
 from scrutiny import stats as st
+from scrutiny.disproportionality import national
+from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord
 from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.national_support import add_searches, force, months, source_months

@@ -16,7 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from panels.models import Organisation, StaffRole, User
-from scrutiny import national
+from scrutiny.disproportionality import national
 from tests.factories import StaffRoleFactory, UserFactory, enrol_totp
 from tests.scrutiny.national_support import add_searches, force
 

@@ -10,8 +10,8 @@ from django.http import Http404
 
 from panels.models import Membership, User
 from scrutiny import choices
-from scrutiny.permissions import get_batch_for_user
-from scrutiny.selectors import FLAG_PII, FLAG_REDACTION_PENDING, RecordFilters, records_for_coordinator
+from scrutiny.records.permissions import get_batch_for_user
+from scrutiny.records.selectors import FLAG_PII, FLAG_REDACTION_PENDING, RecordFilters, records_for_coordinator
 from tests.factories import MembershipFactory, PanelFactory, UserFactory, force_area
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory, ImportBatchFactory
 

@@ -27,7 +27,7 @@ from scrutiny.models import (
     ReviewSession,
     SessionRecord,
 )
-from scrutiny.services.reviews import AssessmentInput, assessment_save, item_reveal
+from scrutiny.reviews.services import AssessmentInput, assessment_save, item_reveal
 from tests.factories import MembershipFactory, OrganisationFactory, StaffRoleFactory, enrol_totp
 from tests.scrutiny.factories import make_batch, make_escalation, make_finding, make_force, make_record, make_session
 

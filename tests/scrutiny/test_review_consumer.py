@@ -19,7 +19,7 @@ from django.utils import timezone
 from config.asgi import application
 from panels.models import Membership, Panel, User
 from scrutiny.models import ReviewSession, SessionPresence, SessionRecord
-from scrutiny.services.reviews import AssessmentInput, assessment_save, item_agree, item_reveal, session_go_to
+from scrutiny.reviews.services import AssessmentInput, assessment_save, item_agree, item_reveal, session_go_to
 from tests.factories import MembershipFactory, PanelFactory
 from tests.scrutiny.factories import make_batch, make_force, make_record, make_session
 

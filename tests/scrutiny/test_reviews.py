@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from panels.models import Membership, Panel, User
-from scrutiny import selectors
 from scrutiny.choices import EthnicGroup, Legislation
 from scrutiny.models import Assessment, AuditEvent, GroundsRating, ReviewSession, SessionRecord
-from scrutiny.sampling import PROPORTIONAL, STRATIFIED, SampleSpec
-from scrutiny.services.reviews import (
+from scrutiny.reviews import selectors
+from scrutiny.reviews.sampling import PROPORTIONAL, STRATIFIED, SampleSpec
+from scrutiny.reviews.services import (
     AssessmentInput,
     FindingConflict,
     FindingInput,

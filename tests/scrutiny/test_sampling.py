@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scrutiny.sampling import (
+from scrutiny.reviews.sampling import (
     PROPORTIONAL,
     STRATA,
     STRATIFIED,

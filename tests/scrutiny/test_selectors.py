@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from panels.models import Membership, Organisation, Panel, StaffRole, User
-from scrutiny import selectors
 from scrutiny.choices import EthnicGroup, Legislation, Outcome
 from scrutiny.models import EncounterRecord, ImportBatch
-from scrutiny.permissions import forces_for_user, may_handle_records
-from scrutiny.selectors import RecordFilters
+from scrutiny.records import selectors
+from scrutiny.records.permissions import forces_for_user, may_handle_records
+from scrutiny.records.selectors import RecordFilters
 from tests.factories import MembershipFactory, OrganisationFactory, StaffRoleFactory, UserFactory
 from tests.scrutiny.factories import area_of, make_batch, make_force, make_record
 from tests.scrutiny.records_support import force_fixture, other_coordinator_fixture  # noqa: F401

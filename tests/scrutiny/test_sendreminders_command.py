@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from panels.models import Panel, StaffRole, User
+from scrutiny.escalations import services as escalation_services
 from scrutiny.models import Escalation
-from scrutiny.services import escalations as escalation_services
 from tests.factories import StaffRoleFactory, UserFactory, enrol_totp
 from tests.scrutiny.factories import make_batch, make_escalation, make_finding, make_force, make_record, make_session
 

@@ -11,10 +11,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panels.models import Organisation, User
-from scrutiny import choices, services
+from scrutiny import choices
 from scrutiny.models import AppendOnlyError, AuditEvent, EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records import services
+from scrutiny.records import imports as records_services
 from scrutiny.records.importing import ImportFailed
-from scrutiny.services import records as records_services
 from scrutiny.tasks import import_batch
 from tests.scrutiny.conftest import FIXTURES, POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory
@@ -38,7 +39,7 @@ class FakeLayer:
 @pytest.fixture
 def layer(monkeypatch: pytest.MonkeyPatch) -> FakeLayer:
     fake = FakeLayer()
-    monkeypatch.setattr("scrutiny.services.records.get_channel_layer", lambda: fake)
+    monkeypatch.setattr("scrutiny.records.imports.get_channel_layer", lambda: fake)
     return fake
 
 

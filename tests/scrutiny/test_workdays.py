@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from scrutiny.services.escalations import due_date_for
-from scrutiny.workdays import add_working_days, is_working_day, working_days_between
+from scrutiny.escalations.services import due_date_for
+from scrutiny.escalations.workdays import add_working_days, is_working_day, working_days_between
 
 
 def test_five_working_days_from_the_friday_before_christmas_skip_christmas_boxing_day_and_the_weekend() -> None:

@@ -31,11 +31,11 @@ from panels.models import (
     StaffRole,
     User,
 )
+from scrutiny.escalations.services import escalation_send
 from scrutiny.models import EncounterRecord, Finding, GroundsRating, ImportBatch
-from scrutiny.sampling import STRATIFIED, SampleSpec
-from scrutiny.services import batch_import, file_sha256
-from scrutiny.services.escalations import escalation_send
-from scrutiny.services.reviews import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
+from scrutiny.records.imports import batch_import, file_sha256
+from scrutiny.reviews.sampling import STRATIFIED, SampleSpec
+from scrutiny.reviews.services import AssessmentInput, FindingInput, assessment_save, finding_create, session_create
 from surveys import vocab
 from surveys.building.models import Question
 from surveys.building.services import (

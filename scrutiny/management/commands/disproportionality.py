@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scrutiny import reporting
+from scrutiny.disproportionality import report as reporting
 from scrutiny.stats import GROUPS
 
 

@@ -26,7 +26,8 @@ from scrutiny.choices import SourceFormat
 from scrutiny.records.importing import ImportFailed, parse_file_name, parse_month
 from scrutiny.records.importing.fetch import fetch_stops_force
 from scrutiny.records.importing.sniff import count_rows
-from scrutiny.services import batch_import, force_for_police_uk_id
+from scrutiny.records.imports import batch_import
+from scrutiny.records.services import force_for_police_uk_id
 
 
 class _Bar:

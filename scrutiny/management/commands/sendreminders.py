@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scrutiny.services.escalations import escalations_remind
+from scrutiny.escalations.services import escalations_remind
 
 
 class Command(BaseCommand):

@@ -25,7 +25,7 @@ from scrutiny.models import (
     SyncRun,
     SyncRunStatus,
 )
-from scrutiny.services import batch_import
+from scrutiny.records.imports import batch_import
 from scrutiny.sync.replay import ReplayServer
 from scrutiny.sync.services import CHANGED, FAILED, MonthOutcome, SyncRefused, SyncSummary
 from tests.scrutiny.factories import make_batch, make_record

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from panels.models import Panel, User
 from scrutiny.models import EncounterRecord, ReviewSession, SessionRecord
-from scrutiny.sampling import SampleSpec
-from scrutiny.selectors import sample_population
-from scrutiny.services.reviews import session_go_to
+from scrutiny.reviews.sampling import SampleSpec
+from scrutiny.reviews.selectors import sample_population
+from scrutiny.reviews.services import session_go_to
 from scrutiny.sync.selectors import withdrawn_note
 from tests.frontend.helpers import page_text
 from tests.scrutiny.factories import make_session

@@ -17,26 +17,31 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from common.errors import DomainError
 from panels.models import Panel
-from scrutiny import sampling, selectors
-from scrutiny.models import (
+from scrutiny.audit.models import AuditEvent
+from scrutiny.audit.services import audit_log
+from scrutiny.reviews import sampling, selectors
+from scrutiny.reviews.models import (
+    CONCERNS,
     Assessment,
-    AuditEvent,
+    ChecklistAnswer,
     Finding,
     GroundsRating,
     ReviewSession,
     SessionRecord,
+    checklist_for,
 )
-from scrutiny.reviews.models import CONCERNS, ChecklistAnswer, checklist_for
-from scrutiny.services.records import audit_log
 
 
-class ReviewError(ValueError):
-    """A step that cannot be taken; the message says why, for the person who tried."""
+class ReviewError(DomainError):
+    """A step that cannot be taken; the message says why, for the person who tried (the API answers 400)."""
 
 
 class FindingConflict(ReviewError):
-    """Someone else changed the finding since this edit started."""
+    """Someone else changed the finding since this edit started (the API answers 409, with the finding as it is)."""
+
+    status = 409
 
     def __init__(self, finding: Finding) -> None:
         who = str(finding.updated_by) if finding.updated_by else "someone"
@@ -69,7 +74,7 @@ def session_group(session_id: int) -> str:
 def broadcast_on_commit(session_id: int, event: SessionEvent) -> None:
     """Send a live event to everyone on the session page, once the change that caused it is committed.
 
-    The consumer re-checks each receiver's access before passing an event on (scrutiny.consumers)."""
+    The consumer re-checks each receiver's access before passing an event on (reviews/consumers.py)."""
 
     def send() -> None:
         layer = get_channel_layer()

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from panels.models import Membership, Organisation
 from panels.permissions import opcc_force_area_ids
-from scrutiny.permissions import liaison_force_ids
+from scrutiny.escalations.permissions import liaison_force_ids
 
 REPORT_PANEL_ROLES = {Membership.Role.COORDINATOR}
 REFUSAL = "Only coordinators, OPCC officers and force liaison officers can read disproportionality reports."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -19,8 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from scrutiny import national, reporting
-from scrutiny.reporting_access import require_report_forces, require_reports_role
+from scrutiny.disproportionality import national
+from scrutiny.disproportionality import report as reporting
+from scrutiny.disproportionality.access import require_report_forces, require_reports_role
 from scrutiny.stats import funnel as fn
 
 
@@ -222,7 +224,8 @@ class MissingMonthSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class NationalReportSerializer(serializers.Serializer[dict[str, Any]]):
-    """The schema of the national report (the view returns `scrutiny.national.national_report`'s dict as it is)."""
+    """The schema of the national report (the view returns `scrutiny.disproportionality.national.national_report`'s
+    dict as it is)."""
 
     year = serializers.IntegerField(allow_null=True, help_text="The financial year's first year, if one was asked.")
     months = serializers.IntegerField()
@@ -283,3 +286,9 @@ class NationalReportApi(APIView):
         except reporting.ReportQueryError as exc:
             raise ValidationError(exc.errors) from None
         return Response(national.national_report(query, public=public in ("true", "1")))
+
+
+urlpatterns: list[Any] = [
+    path("v1/reports/disproportionality", DisproportionalityReportApi.as_view(), name="api-report-disproportionality"),
+    path("v1/reports/national", NationalReportApi.as_view(), name="api-report-national"),
+]

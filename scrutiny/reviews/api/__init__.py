@@ -1,7 +1,8 @@
-"""The review API: sessions and their samples, a member's own assessments, the chair's steps, findings,
-escalations and the panel's audit log, with the same permissions as the pages (docs/api.md).
+"""The review API: sessions and their samples, a member's own assessments, the chair's steps, findings
+(escalations: scrutiny/escalations/api.py; the audit log: scrutiny/audit/api.py), with the same permissions as the
+pages (docs/api.md).
 
-Views are thin: reach the object through scrutiny/permissions.py, call a service or selector, serialise.
+Views are thin: reach the object through scrutiny/reviews/permissions.py, call a service or selector, serialise.
 A step the service refuses (ReviewError, SpecError) is a 400 with its message; a finding or escalation changed by
 someone else since it was read is a 409. Other members' scores are read only through
 `selectors.assessments_visible_to`, and nothing an escalation shows to a force names who scored or raised it.
@@ -9,19 +10,12 @@ someone else since it was read is a 409. Other members' scores are read only thr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
 
-from scrutiny.api_reviews.audit import AuditEventListApi, audit_events_for
-from scrutiny.api_reviews.findings import (
-    EscalationDetailApi,
-    EscalationListApi,
-    EscalationStepApi,
-    FindingDetailApi,
-    FindingEscalateApi,
-    FindingListApi,
-    FindingPublishApi,
-)
-from scrutiny.api_reviews.sessions import (
+from scrutiny.reviews.api.findings import FindingDetailApi, FindingListApi, FindingPublishApi
+from scrutiny.reviews.api.sessions import (
     ItemAgreeApi,
     ItemAssessmentListApi,
     ItemDetailApi,
@@ -36,9 +30,7 @@ from scrutiny.api_reviews.sessions import (
     SessionStatsApi,
 )
 
-__all__ = ["audit_events_for", "urlpatterns"]
-
-urlpatterns = [
+urlpatterns: list[Any] = [
     path("panels/<slug:slug>/sessions/", SessionListApi.as_view(), name="api-session-list"),
     path("sessions/<int:pk>/", SessionDetailApi.as_view(), name="api-session-detail"),
     path("sessions/<int:pk>/records/", SessionAddRecordApi.as_view(), name="api-session-add-record"),
@@ -54,9 +46,4 @@ urlpatterns = [
     path("panels/<slug:slug>/findings/", FindingListApi.as_view(), name="api-finding-list"),
     path("findings/<int:pk>/", FindingDetailApi.as_view(), name="api-finding-detail"),
     path("findings/<int:pk>/publish/", FindingPublishApi.as_view(), name="api-finding-publish"),
-    path("findings/<int:pk>/escalate/", FindingEscalateApi.as_view(), name="api-finding-escalate"),
-    path("escalations/", EscalationListApi.as_view(), name="api-escalation-list"),
-    path("escalations/<int:pk>/", EscalationDetailApi.as_view(), name="api-escalation-detail"),
-    path("escalations/<int:pk>/steps/", EscalationStepApi.as_view(), name="api-escalation-step"),
-    path("panels/<slug:slug>/audit/", AuditEventListApi.as_view(), name="api-audit-list"),
 ]

@@ -2,7 +2,7 @@
 
 A specification is stored with its session as JSON. Drawing it again over the same records gives the same sample:
 candidates are ordered by record id before `random.Random(seed)` picks from them, and strata are visited in a fixed
-order. `scrutiny.selectors.sample_candidates` turns the filter part into the candidate list.
+order. `scrutiny.reviews.selectors.sample_candidates` turns the filter part into the candidate list.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from common.errors import DomainError
+from common.months import parse_month
 from scrutiny.choices import AgeRange, EthnicGroup, Kind, Legislation, ObjectOfSearch, Outcome
 
 RANDOM = "random"
@@ -25,8 +27,8 @@ HAND_PICKED = "hand-picked"
 MAX_SAMPLE = 500
 
 
-class SpecError(ValueError):
-    """A sample specification that cannot be drawn; the message says what to change."""
+class SpecError(DomainError):
+    """A sample specification that cannot be drawn; the message says what to change (the API answers 400)."""
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,7 @@ class SampleSpec:
                     values[key] = tuple(str(v) for v in value)
                 else:
                     values[key] = str(value)
-        except (TypeError, ValueError) as e:
-            if isinstance(e, SpecError):
-                raise
+        except (TypeError, ValueError) as e:  # int("ten"), a list of something else: the setting as written is wrong
             raise SpecError(f"A sample setting is not valid: {e}.") from e
         return cls(**values)
 
@@ -139,13 +139,11 @@ class SampleSpec:
 def _month(value: Any) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value.replace(day=1)
-    text = str(value)
-    try:
-        return date.fromisoformat(text[:7] + "-01")
-    except ValueError as e:
-        raise SpecError(f"“{text}” is not a month (YYYY-MM).") from e
+    # A month as stored ("2025-06") or a day in it ("2025-06-01", as an older specification or a form may give).
+    month = parse_month(value if isinstance(value, date) else str(value)[:7])
+    if month is None:
+        raise SpecError(f"“{value}” is not a month (YYYY-MM).")
+    return month
 
 
 @dataclass(frozen=True)

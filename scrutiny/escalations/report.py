@@ -1,9 +1,5 @@
-"""Reads for findings and escalations: the anonymised public view of findings, the published data.police.uk
-fields of the records a finding names, and the OPCC's report of escalations (open, overdue, response times,
-outcomes) with its CSV and PDF forms.
-
-Nothing here reads an assessment: a finding and an escalation never carry who scored what.
-"""
+"""The OPCC's report of escalations: open, overdue, response times in working days, outcomes; with its CSV and
+PDF forms."""
 
 from __future__ import annotations
 
@@ -11,131 +7,21 @@ import csv
 import io
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from panels.models import Panel
-from panels.permissions import opcc_force_area_ids
 from scrutiny.escalations.models import AWAITING_FORCE
+from scrutiny.escalations.workdays import working_days_between
 from scrutiny.models import (
     ActionTaken,
-    EncounterRecord,
     Escalation,
-    EscalationEvent,
     EscalationOutcome,
     EscalationStatus,
-    Finding,
-    ReviewSession,
-    SessionRecord,
 )
-from scrutiny.permissions import escalations_for_user
-from scrutiny.workdays import working_days_between
-
-# The fields data.police.uk publishes for a stop and search, and nothing else (no grounds text, no pseudonyms,
-# no agreed view, no scores): what an escalation or a public page may show of a record a finding names.
-PUBLISHED_RECORD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("kind", "Type of record"),
-    ("search_type", "Type of search"),
-    ("legislation", "Legislation"),
-    ("object_of_search", "Object of search"),
-    ("outcome", "Outcome"),
-    ("outcome_linked_to_object", "Outcome linked to object of search"),
-    ("removal_of_more_than_outer_clothing", "Removal of more than outer clothing"),
-    ("gender", "Gender"),
-    ("age_range", "Age range"),
-    ("self_defined_ethnicity", "Self-defined ethnicity"),
-    ("officer_defined_ethnicity", "Officer-defined ethnicity"),
-)
-
-
-def published_fields(record: EncounterRecord) -> list[tuple[str, str]]:
-    """(label, value) of a record's published data.police.uk fields, its date first; blanks left out."""
-    rows = [("Date", f"{timezone.localtime(record.occurred_at):%d %B %Y}")]
-    for name, label in PUBLISHED_RECORD_FIELDS:
-        value = getattr(record, name)
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool):
-            shown = "Yes" if value else "No"
-        else:
-            display = getattr(record, f"get_{name}_display", None)
-            shown = str(display()) if display else str(value)
-        rows.append((label, shown))
-    return rows
-
-
-def finding_records(finding: Finding) -> list[list[tuple[str, str]]]:
-    items = finding.items.select_related("record").order_by("session_id", "position")
-    return [published_fields(item.record) for item in items]
-
-
-# --- public page ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PublicFinding:
-    finding: Finding
-    records: list[list[tuple[str, str]]] = field(default_factory=list)
-
-
-def public_findings(panel: Panel) -> list[PublicFinding]:
-    """The panel's published findings, newest first, each with the published fields of the records it names."""
-    findings = (
-        Finding.objects.filter(panel=panel, published_at__isnull=False)
-        .order_by("-published_at", "-pk")
-        .prefetch_related(
-            Prefetch("items", queryset=SessionRecord.objects.select_related("record").order_by("position"))
-        )
-    )
-    return [PublicFinding(f, [published_fields(i.record) for i in f.items.all()]) for f in findings]
-
-
-def public_session_minutes(panel: Panel) -> QuerySet[ReviewSession]:
-    return ReviewSession.objects.filter(panel=panel, minutes_published_at__isnull=False).order_by("-date", "-pk")
-
-
-# --- lists ------------------------------------------------------------------------------------------------------
-
-
-def event_actor(event: EscalationEvent, escalation: Escalation, *, panel_view: bool) -> str:
-    """Who took a step, as the reader may see it: a person's name for the panel's own people; for force and OPCC
-    staff only the side that acted (the panel, the force), never which panel member (docs/threat-model.md). Never an
-    email address: a person who gave no name shows as their side to the panel too."""
-    if panel_view and event.actor_label and "@" not in event.actor_label:
-        return event.actor_label  # a name, or "system"
-    # Staff, and a person with no name (older entries stored their email address): the side that acted.
-    if event.step in ("acknowledge", "respond"):
-        return escalation.force.name
-    if event.step == "reminder":
-        return "system"
-    return "" if event.step == "close" else escalation.finding.panel.name
-
-
-def escalation_timeline(escalation: Escalation, *, panel_view: bool) -> list[tuple[EscalationEvent, str]]:
-    """The escalation's steps in order, each with `event_actor`'s answer."""
-    return [(e, event_actor(e, escalation, panel_view=panel_view)) for e in escalation.events.all()]
-
-
-def escalation_list(user: Any) -> QuerySet[Escalation]:
-    """Every escalation the user may read, ready for a list page."""
-    return (
-        escalations_for_user(user)
-        .select_related("finding", "finding__panel", "force")
-        .order_by("status", "due_date", "pk")
-    )
-
-
-def report_escalations(user: Any) -> QuerySet[Escalation]:
-    """The escalations of the user's OPCC force areas (all of them for a superuser)."""
-    qs = Escalation.objects.select_related("finding", "finding__panel", "finding__panel__force_area", "force")
-    if not user.is_superuser:
-        qs = qs.filter(finding__panel__force_area_id__in=opcc_force_area_ids(user))
-    return qs.order_by("sent_at", "pk")
-
 
 # --- the OPCC report --------------------------------------------------------------------------------------------
 

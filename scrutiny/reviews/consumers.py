@@ -1,5 +1,4 @@
-"""Live progress of an import: the batch page listens on the batch's group while it runs. The live review session:
-presence, scoring progress, reveals and agreed views on the session page."""
+"""The live review session: presence, scoring progress, reveals and agreed views on the session page."""
 
 from __future__ import annotations
 
@@ -10,50 +9,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from panels.consumers import allowed_now
-from scrutiny.models import ReviewSession, SessionPresence
-from scrutiny.permissions import get_batch_for_user, get_session_for_user
-from scrutiny.selectors import PRESENCE_STALE_AFTER, present_members
-from scrutiny.services import BatchProgress, batch_group
-from scrutiny.services.reviews import SessionEvent, session_group
-
-
-def _may_see_batch(user: Any, batch_id: int, session_key: str | None = None) -> bool:
-    """Whether the user may follow the batch now; with a session key, also whether they are still signed in
-    with it (the scope's user outlives a sign-out on a shared computer)."""
-    return allowed_now(user, session_key, lambda u: get_batch_for_user(u, batch_id))
-
-
-class BatchProgressConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
-
-    async def connect(self) -> None:
-        self.batch_id = int(self.scope["url_route"]["kwargs"]["pk"])
-        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id):
-            await self.close(code=4403)
-            return
-        self.group = batch_group(self.batch_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        # The socket only carries progress from the server; anything a client sends is ignored.
-        return
-
-    async def batch_progress(self, event: BatchProgress) -> None:
-        # Re-check on every event: a coordinator whose role ended while the import ran hears nothing more.
-        session = self.scope.get("session")
-        session_key = getattr(session, "session_key", None) or ""
-        if not await database_sync_to_async(_may_see_batch)(self.scope.get("user"), self.batch_id, session_key):
-            await self.close(code=4403)
-            return
-        await self.send_json(dict(event))
-
-
-# --- the live review session ---------------------------------------------------------------------------------
+from scrutiny.reviews.models import ReviewSession, SessionPresence
+from scrutiny.reviews.permissions import get_session_for_user
+from scrutiny.reviews.selectors import PRESENCE_STALE_AFTER, present_members
+from scrutiny.reviews.services import SessionEvent, session_group
 
 
 def _may_follow_session(user: Any, session_id: int, session_key: str | None = None) -> bool:
@@ -93,9 +52,9 @@ def _presence(session_id: int) -> SessionEvent:
 class ReviewSessionConsumer(AsyncJsonWebsocketConsumer):
     """The live meeting: who is on the page, how many have scored, reveals, agreed views, the current record.
 
-    State lives in the database (scrutiny.services.reviews); the socket only carries events, which never say who
-    scored what. The page sends {"type": "heartbeat"} every 30 s; a connection that stops sending goes stale and
-    drops out of the presence list (scrutiny.selectors.PRESENCE_STALE_AFTER), so a crashed server leaves no ghosts.
+    State lives in the database (reviews/services.py); the socket only carries events, which never say who scored
+    what. The page sends {"type": "heartbeat"} every 30 s; a connection that stops sending goes stale and drops out
+    of the presence list (reviews/selectors.PRESENCE_STALE_AFTER), so a crashed server leaves no ghosts.
     """
 
     group: str | None = None

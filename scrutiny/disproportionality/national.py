@@ -42,11 +42,12 @@ from django.utils import timezone
 from panels.census import population_by_five_group
 from panels.forces import BRITISH_TRANSPORT_POLICE, FORCE_BY_ID
 from panels.models import Organisation
-from scrutiny import choices, reporting
+from scrutiny import choices
 from scrutiny import stats as st
+from scrutiny.disproportionality import report as reporting
+from scrutiny.disproportionality.access import report_forces_for_user
+from scrutiny.disproportionality.report import ReportQueryError, month_text, parse_month
 from scrutiny.models import EncounterRecord, SourceMonth
-from scrutiny.reporting import ReportQueryError, month_text, parse_month
-from scrutiny.reporting_access import report_forces_for_user
 from scrutiny.stats import funnel as fn
 from scrutiny.stats import ranks as rk
 from scrutiny.sync.models import SourceMonthStatus

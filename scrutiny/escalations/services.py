@@ -1,7 +1,7 @@
 """Escalations: sending a finding to the force, and each later step, as timeline entries.
 
-Who may take which step is decided by `scrutiny.permissions.EscalationAccess`; these functions check only that the
-step is allowed from the escalation's current status, and that the details the step needs are there.
+Who may take which step is decided by `scrutiny.escalations.permissions.EscalationAccess`; these functions check
+only that the step is allowed from the escalation's current status, and that the details the step needs are there.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from panels.models import Membership, Organisation, StaffRole
 from panels.notifications import notify_user_on_commit
+from scrutiny.audit.services import audit_log
 from scrutiny.escalations.models import AWAITING_FORCE, STEPS
+from scrutiny.escalations.workdays import add_working_days, working_days_between
 from scrutiny.models import (
     ActionTaken,
     AuditEvent,
@@ -30,9 +32,7 @@ from scrutiny.models import (
     EscalationStatus,
     Finding,
 )
-from scrutiny.services.records import audit_log
-from scrutiny.services.reviews import ReviewError
-from scrutiny.workdays import add_working_days, working_days_between
+from scrutiny.reviews.services import ReviewError
 
 
 class EscalationConflict(ReviewError):

@@ -1,165 +1,22 @@
-"""Reads of encounter records and import batches, scoped to the user through scrutiny/permissions.py."""
+"""Reads of review work: the population a sample is drawn from, scores as each reader may see them, presence, the
+agreement and summary of a session, and the panel's published findings and minutes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, TypedDict
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from panels.models import Membership, Organisation, Panel
-from scrutiny.choices import EthnicGroup, SourceFormat
-from scrutiny.models import (
-    Assessment,
-    EncounterRecord,
-    GroundsRating,
-    ImportBatch,
-    RejectedRow,
-    ReviewSession,
-    SessionPresence,
-    SessionRecord,
-)
-from scrutiny.permissions import batches_for_user, forces_for_user
-from scrutiny.records.importing.formats import FIELDS, POLICE_UK_JSON_LABELS
-from scrutiny.records.models import EncounterRecordQuerySet
-from scrutiny.sampling import Candidate, SampleSpec, is_cannabis_smell_only
+from scrutiny.choices import EthnicGroup
+from scrutiny.records.models import EncounterRecord, EncounterRecordQuerySet
+from scrutiny.records.selectors import published_fields
+from scrutiny.reviews.models import Assessment, Finding, GroundsRating, ReviewSession, SessionPresence, SessionRecord
+from scrutiny.reviews.sampling import Candidate, SampleSpec, compare, is_cannabis_smell_only
 from scrutiny.stats import Kappa, Share, fleiss_kappa, shares_by
-
-RECORDS_PER_PAGE = 50
-REJECTED_ROWS_PER_PAGE = 50
-
-# The flags a record list can be narrowed by.
-FLAG_PII = "pii_flagged"
-FLAG_REDACTION_PENDING = "redaction_pending"
-FLAG_VEHICLE_ONLY = "vehicle_only"
-FLAG_NOT_VEHICLE_ONLY = "not_vehicle_only"
-FLAGS = {
-    FLAG_PII: "Personal data found in the grounds",
-    FLAG_REDACTION_PENDING: "Redaction check waiting",
-    FLAG_VEHICLE_ONLY: "Vehicle-only searches",
-    FLAG_NOT_VEHICLE_ONLY: "Leave out vehicle-only searches",
-}
-
-
-@dataclass(frozen=True)
-class RecordFilters:
-    """What a record list is narrowed to. Empty values filter nothing; months are first days of months."""
-
-    force: str = ""  # data.police.uk force id
-    month_from: date | None = None
-    month_to: date | None = None
-    legislation: str = ""
-    outcome: str = ""
-    ethnic_group: str = ""
-    flags: frozenset[str] = field(default_factory=frozenset)
-
-
-class RecordCounts(TypedDict):
-    total: int
-    groups: dict[str, int]  # five-group code -> count, every group present (0 if none); "not_stated" too
-
-
-def records_for_user(user: Any, filters: RecordFilters | None = None) -> QuerySet[EncounterRecord]:
-    """The records of the user's forces that match the filters, newest first, with their force and batch."""
-    f = filters or RecordFilters()
-    records = EncounterRecord.objects.filter(force__in=forces_for_user(user))
-    if f.force:
-        records = records.filter(force__police_uk_id=f.force)
-    if f.month_from:
-        records = records.filter(month__gte=f.month_from)
-    if f.month_to:
-        records = records.filter(month__lte=f.month_to)
-    if f.legislation:
-        records = records.filter(legislation=f.legislation)
-    if f.outcome:
-        records = records.filter(outcome=f.outcome)
-    if f.ethnic_group == EthnicGroup.NOT_STATED:
-        records = records.filter(ethnic_group__in=["", EthnicGroup.NOT_STATED])
-    elif f.ethnic_group:
-        records = records.filter(ethnic_group=f.ethnic_group)
-    if FLAG_PII in f.flags:
-        records = records.filter(pii_flagged=True)
-    if FLAG_REDACTION_PENDING in f.flags:
-        records = records.filter(pii_flagged=True, redaction_checked_at__isnull=True)
-    if FLAG_VEHICLE_ONLY in f.flags:
-        records = records.filter(vehicle_only=True)
-    if FLAG_NOT_VEHICLE_ONLY in f.flags:
-        records = records.filter(vehicle_only=False)
-    return records.select_related("force").order_by("-occurred_at", "-pk")
-
-
-def records_for_coordinator(
-    user: Any, filters: RecordFilters | None = None
-) -> tuple[QuerySet[EncounterRecord], RecordCounts]:
-    """What a coordinator browses: the records of the forces in their panels' force areas (all, for a superuser;
-    none for anyone else), narrowed by the filters, with the total and the five-group counts."""
-    records = records_for_user(user, filters)
-    return records, record_counts(records)
-
-
-def record_page(records: QuerySet[EncounterRecord], page: Any) -> Page[EncounterRecord]:
-    """One page of a record list (RECORDS_PER_PAGE a page); a page number out of range gives the nearest page."""
-    return Paginator(records, RECORDS_PER_PAGE).get_page(page)
-
-
-def record_counts(records: QuerySet[EncounterRecord]) -> RecordCounts:
-    """The total and the count in each of the five groups, in one grouped query. Blank counts as not stated."""
-    groups = {code: 0 for code in EthnicGroup.values}
-    for row in records.order_by().values("ethnic_group").annotate(n=Count("pk")):
-        groups[row["ethnic_group"] or EthnicGroup.NOT_STATED] += row["n"]
-    return {"total": sum(groups.values()), "groups": groups}
-
-
-def batches_for(user: Any, *, force: str = "") -> QuerySet[ImportBatch]:
-    """Import batches of the user's forces (or of one of them), newest first."""
-    batches = batches_for_user(user).select_related("force", "run_by")
-    if force:
-        batches = batches.filter(force__police_uk_id=force)
-    return batches.order_by("-created_at", "-pk")
-
-
-def rejected_rows_of(batch: ImportBatch, *, resolved: bool | None = False) -> QuerySet[RejectedRow]:
-    rows = RejectedRow.objects.filter(batch=batch)
-    if resolved is not None:
-        rows = rows.filter(resolved=resolved)
-    return rows.order_by("line_number", "pk")
-
-
-def column_labels(source_format: str) -> tuple[str, ...]:
-    """The source's column headings, in the order rejected rows keep their values."""
-    if source_format == SourceFormat.POLICE_UK_JSON:
-        return tuple(POLICE_UK_JSON_LABELS)
-    return tuple(f.label for f in FIELDS.get(source_format, ()))
-
-
-def sensitive_labels(source_format: str) -> set[str]:
-    """Columns whose raw values are never kept (officer identifier, force reference): given afresh or left as
-    the row's stored keyed forms."""
-    return {
-        f.label for f in FIELDS.get(source_format, ()) if f.sensitive and f.name not in ("grounds", "operation_name")
-    }
-
-
-def rejected_row_values(row: RejectedRow) -> list[tuple[str, str]]:
-    """(column, value as kept) for every column of the row's source, in order."""
-    labels = column_labels(row.batch.source_format)
-    raw = dict(row.raw_values or {})
-    if "cells" in raw:
-        cells = [str(c) for c in raw["cells"]]
-        return [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
-    return [(label, str(raw.get(label, ""))) for label in labels]
-
-
-def month_start(value: str) -> date:
-    """ "2025-06" → 1 June 2025; the caller has checked the form."""
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
-
-
-# --- review sessions ---------------------------------------------------------------------------------------------
 
 PRESENCE_STALE_AFTER = timedelta(seconds=90)  # the live page sends a heartbeat every 30 s
 
@@ -295,14 +152,9 @@ def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
     }
 
 
-# --- review session pages (frontend/views/reviews.py) ------------------------------------------------------------
-
-
 def sample_comparison(session: ReviewSession, items: list[SessionRecord]) -> list[dict[str, Any]]:
     """How the session's drawn sample compares with the population it was drawn from, by five-group ethnicity.
     Hand-picked records are left out of the sample side: they were not drawn. One query, whatever the size."""
-    from scrutiny.sampling import compare
-
     spec = SampleSpec.from_json(session.sample_spec)
     population: dict[str, int] = dict.fromkeys(EthnicGroup.values, 0)
     if spec.cannabis_smell_only:
@@ -336,3 +188,33 @@ def own_assessments(user: Any, session: ReviewSession) -> dict[int, Assessment]:
     if not user.is_authenticated:
         return {}
     return {a.item_id: a for a in Assessment.objects.filter(item__session=session, member=user)}
+
+
+# --- findings and minutes ---------------------------------------------------------------------------------------
+
+
+def finding_records(finding: Finding) -> list[list[tuple[str, str]]]:
+    items = finding.items.select_related("record").order_by("session_id", "position")
+    return [published_fields(item.record) for item in items]
+
+
+@dataclass
+class PublicFinding:
+    finding: Finding
+    records: list[list[tuple[str, str]]] = field(default_factory=list)
+
+
+def public_findings(panel: Panel) -> list[PublicFinding]:
+    """The panel's published findings, newest first, each with the published fields of the records it names."""
+    findings = (
+        Finding.objects.filter(panel=panel, published_at__isnull=False)
+        .order_by("-published_at", "-pk")
+        .prefetch_related(
+            Prefetch("items", queryset=SessionRecord.objects.select_related("record").order_by("position"))
+        )
+    )
+    return [PublicFinding(f, [published_fields(i.record) for i in f.items.all()]) for f in findings]
+
+
+def public_session_minutes(panel: Panel) -> QuerySet[ReviewSession]:
+    return ReviewSession.objects.filter(panel=panel, minutes_published_at__isnull=False).order_by("-date", "-pk")

@@ -14,9 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panels.typing import api_user
-from scrutiny import selectors
-from scrutiny.api_reviews.common import SCORE_REFUSAL, PagedListApi, call_service
-from scrutiny.api_reviews.serializers import (
+from scrutiny.models import Assessment, ReviewSession, SessionRecord
+from scrutiny.records.services import record_viewed
+from scrutiny.reviews import selectors
+from scrutiny.reviews import services as review_services
+from scrutiny.reviews.api.common import PagedListApi
+from scrutiny.reviews.api.serializers import (
     AddRecordSerializer,
     AgreeSerializer,
     AssessmentInputSerializer,
@@ -29,18 +32,16 @@ from scrutiny.api_reviews.serializers import (
     SessionSerializer,
     SessionStatsSerializer,
 )
-from scrutiny.models import Assessment, ReviewSession, SessionRecord
-from scrutiny.permissions import (
+from scrutiny.reviews.permissions import (
+    SCORE_REFUSAL,
     ReviewAccess,
     get_item_for_user,
     get_review_access,
     get_session_for_user,
     sessions_for_user,
 )
-from scrutiny.sampling import SampleSpec, SpecError
-from scrutiny.services import record_viewed
-from scrutiny.services import reviews as review_services
-from scrutiny.services.reviews import AssessmentInput
+from scrutiny.reviews.sampling import SampleSpec, SpecError
+from scrutiny.reviews.services import AssessmentInput
 
 
 def _session_rows(session: ReviewSession, user: Any) -> QuerySet[SessionRecord]:
@@ -100,14 +101,12 @@ class SessionListApi(PagedListApi):
         if not isinstance(spec_json, dict):
             raise ValidationError({"sample_spec": ["Give the sample as an object of settings."]})
         user = api_user(request)
-        session = call_service(
-            lambda: review_services.session_create(
-                panel=access.panel,
-                title=data.validated_data["title"],
-                day=data.validated_data["date"],
-                spec=SampleSpec.from_json(spec_json),
-                by=user,
-            )
+        session = review_services.session_create(
+            panel=access.panel,
+            title=data.validated_data["title"],
+            day=data.validated_data["date"],
+            spec=SampleSpec.from_json(spec_json),
+            by=user,
         )
         return Response(_session_detail(session, access, user), status=status.HTTP_201_CREATED)
 
@@ -128,10 +127,8 @@ class SessionAddRecordApi(APIView):
         session, _ = get_session_for_user(request.user, pk, run=True)
         data = AddRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = call_service(
-            lambda: review_services.session_add_record(
-                session=session, record_id=data.validated_data["record"], by=api_user(request)
-            )
+        item = review_services.session_add_record(
+            session=session, record_id=data.validated_data["record"], by=api_user(request)
         )
         row = _session_rows(session, request.user).get(pk=item.pk)
         return Response(ItemSerializer(row).data, status=status.HTTP_201_CREATED)
@@ -149,7 +146,7 @@ class SessionGoToApi(APIView):
             item = session.items.filter(pk=data.validated_data["item"]).first()
             if item is None:
                 raise ValidationError({"detail": ["That record is not in this session."]})
-        session = call_service(lambda: review_services.session_go_to(session=session, item=item, by=api_user(request)))
+        session = review_services.session_go_to(session=session, item=item, by=api_user(request))
         return Response(_session_detail(session, access, request.user))
 
 
@@ -158,7 +155,7 @@ class SessionNextApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Move the live meeting to the next record (chair and coordinators); 400 on the last."""
         session, access = get_session_for_user(request.user, pk, run=True)
-        session = call_service(lambda: review_services.session_next(session=session, by=api_user(request)))
+        session = review_services.session_next(session=session, by=api_user(request))
         return Response(_session_detail(session, access, request.user))
 
 
@@ -167,7 +164,7 @@ class SessionCloseApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Close the session (chair and coordinators): no more scores or agreed views."""
         session, access = get_session_for_user(request.user, pk, run=True)
-        session = call_service(lambda: review_services.session_close(session=session, by=api_user(request)))
+        session = review_services.session_close(session=session, by=api_user(request))
         return Response(_session_detail(session, access, request.user))
 
 
@@ -249,10 +246,8 @@ class MyAssessmentApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         submit = values.pop("submit")
-        assessment = call_service(
-            lambda: review_services.assessment_save(
-                item=item, member=api_user(request), data=AssessmentInput(**values), submit=submit
-            )
+        assessment = review_services.assessment_save(
+            item=item, member=api_user(request), data=AssessmentInput(**values), submit=submit
         )
         return Response(AssessmentSerializer(assessment, context={"user_id": request.user.pk}).data)
 
@@ -262,7 +257,7 @@ class ItemRevealApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """Reveal the record's submitted scores to the panel (chair and coordinators). Drafts stay private."""
         item, _ = get_item_for_user(request.user, pk, run=True)
-        item = call_service(lambda: review_services.item_reveal(item=item, by=api_user(request)))
+        item = review_services.item_reveal(item=item, by=api_user(request))
         return Response(_item_detail(item, request.user))
 
 
@@ -273,13 +268,11 @@ class ItemAgreeApi(APIView):
         item, _ = get_item_for_user(request.user, pk, run=True)
         data = AgreeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = call_service(
-            lambda: review_services.item_agree(
-                item=item,
-                grounds=data.validated_data["grounds"],
-                grade=data.validated_data.get("grade"),
-                note=data.validated_data["note"],
-                by=api_user(request),
-            )
+        item = review_services.item_agree(
+            item=item,
+            grounds=data.validated_data["grounds"],
+            grade=data.validated_data.get("grade"),
+            note=data.validated_data["note"],
+            by=api_user(request),
         )
         return Response(_item_detail(item, request.user))
