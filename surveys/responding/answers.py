@@ -9,7 +9,7 @@ Display conditions are evaluated here, in question order, so a hidden question i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,98 +64,130 @@ def is_shown(question: Question, answered: Mapping[int, Any]) -> bool:
     return str(given) in wanted
 
 
+def _single(question: Question, data: Data) -> CleanAnswer | None:
+    value = _one(data, question.field_name)
+    if not value:
+        return None
+    allowed = set(question.options) | ({vocab.OTHER} if question.allow_other else set())
+    if value not in allowed:
+        raise AnswerError("Choose one of the answers given")
+    other = _other(question, data) if value == vocab.OTHER else ""
+    return CleanAnswer(question, value, other)
+
+
+def _multiple(question: Question, data: Data) -> CleanAnswer | None:
+    values = _values(data, question.field_name)
+    if not values:
+        return None
+    allowed = set(question.options) | ({vocab.OTHER} if question.allow_other else set())
+    if len(values) != len(set(values)) or not set(values) <= allowed:
+        raise AnswerError("Choose from the answers given")
+    ordered = [o for o in [*question.options, vocab.OTHER] if o in values]
+    other = _other(question, data) if vocab.OTHER in values else ""
+    return CleanAnswer(question, ordered, other)
+
+
+def _on_scale(question: Question, data: Data) -> CleanAnswer | None:
+    """An agreement or a rating question."""
+    value = _one(data, question.field_name)
+    if not value:
+        return None
+    scale = vocab.AGREEMENT if question.kind == Question.Kind.AGREEMENT else vocab.RATING
+    if value not in _keys(scale):
+        raise AnswerError("Choose one of the answers given")
+    return CleanAnswer(question, value)
+
+
+def _number(question: Question, data: Data) -> CleanAnswer | None:
+    """A 0 to 10 scale, or a number within the question's bounds."""
+    value = _one(data, question.field_name, limit=20)
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise AnswerError("Enter a whole number") from None
+    low, high = (0, 10) if question.kind == Question.Kind.SCALE else (question.minimum, question.maximum)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise AnswerError(_range_message(low, high))
+    return CleanAnswer(question, number)
+
+
+def _text(question: Question, data: Data) -> CleanAnswer | None:
+    value = _one(data, question.field_name, limit=vocab.MAX_TEXT_LENGTH)
+    return CleanAnswer(question, value) if value else None
+
+
+def _ranking(question: Question, data: Data) -> CleanAnswer | None:
+    ranks: dict[int, str] = {}
+    for i, option in enumerate(question.options):
+        raw = _one(data, f"{question.field_name}_{i}", limit=3)
+        if not raw:
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= len(question.options):
+            raise AnswerError(f"Give each priority a number from 1 to {len(question.options)}")
+        if int(raw) in ranks:
+            raise AnswerError("Give each priority a different number")
+        ranks[int(raw)] = option
+    return CleanAnswer(question, [ranks[r] for r in sorted(ranks)]) if ranks else None
+
+
+def _matrix(question: Question, data: Data) -> CleanAnswer | None:
+    allowed = _keys(vocab.SCALES.get(question.scale, vocab.AGREEMENT))
+    chosen: dict[str, str] = {}
+    for i, _statement in enumerate(question.options):
+        raw = _one(data, f"{question.field_name}_{i}")
+        if raw and raw not in allowed:
+            raise AnswerError("Choose one of the answers given for each statement")
+        if raw:
+            chosen[str(i)] = raw
+    if not chosen:
+        return None
+    if question.required and len(chosen) < len(question.options):
+        raise AnswerError("Answer every statement")
+    return CleanAnswer(question, chosen)
+
+
+def _demographics(question: Question, data: Data) -> CleanAnswer | None:
+    parts: dict[str, str] = {}
+    for part in vocab.DEMOGRAPHIC_PARTS:
+        raw = _one(data, f"{question.field_name}_{part.key}", limit=20)
+        if not raw:
+            continue
+        if raw == vocab.PREFER_NOT[0]:
+            parts[part.key] = raw
+        elif part.choices:
+            if raw not in _keys(part.choices):
+                raise AnswerError(f"{part.label}: choose one of the answers given")
+            parts[part.key] = raw
+        else:
+            district = raw.upper().replace(" ", "")
+            if not re.match(vocab.POSTCODE_DISTRICT_PATTERN, district):
+                raise AnswerError("Enter only the first part of your postcode, like LS6")
+            parts[part.key] = district
+    return CleanAnswer(question, parts) if parts else None
+
+
+_CLEANERS: dict[str, Callable[[Question, Data], CleanAnswer | None]] = {
+    Question.Kind.SINGLE: _single,
+    Question.Kind.MULTIPLE: _multiple,
+    Question.Kind.AGREEMENT: _on_scale,
+    Question.Kind.RATING: _on_scale,
+    Question.Kind.SCALE: _number,
+    Question.Kind.NUMBER: _number,
+    Question.Kind.TEXT: _text,
+    Question.Kind.RANKING: _ranking,
+    Question.Kind.MATRIX: _matrix,
+    Question.Kind.DEMOGRAPHICS: _demographics,
+}
+
+
 def clean_one(question: Question, data: Data) -> CleanAnswer | None:
     """The answer to one question, None if unanswered; AnswerError if it cannot be accepted."""
-    name = question.field_name
-    kind = question.kind
-    K = Question.Kind
-    if kind == K.SINGLE:
-        value = _one(data, name)
-        if not value:
-            return None
-        allowed = set(question.options) | ({vocab.OTHER} if question.allow_other else set())
-        if value not in allowed:
-            raise AnswerError("Choose one of the answers given")
-        other = _other(question, data) if value == vocab.OTHER else ""
-        return CleanAnswer(question, value, other)
-    if kind == K.MULTIPLE:
-        values = _values(data, name)
-        if not values:
-            return None
-        allowed = set(question.options) | ({vocab.OTHER} if question.allow_other else set())
-        if len(values) != len(set(values)) or not set(values) <= allowed:
-            raise AnswerError("Choose from the answers given")
-        ordered = [o for o in [*question.options, vocab.OTHER] if o in values]
-        other = _other(question, data) if vocab.OTHER in values else ""
-        return CleanAnswer(question, ordered, other)
-    if kind in (K.AGREEMENT, K.RATING):
-        value = _one(data, name)
-        if not value:
-            return None
-        scale = vocab.AGREEMENT if kind == K.AGREEMENT else vocab.RATING
-        if value not in _keys(scale):
-            raise AnswerError("Choose one of the answers given")
-        return CleanAnswer(question, value)
-    if kind in (K.SCALE, K.NUMBER):
-        value = _one(data, name, limit=20)
-        if not value:
-            return None
-        try:
-            number = int(value)
-        except ValueError:
-            raise AnswerError("Enter a whole number") from None
-        low, high = (0, 10) if kind == K.SCALE else (question.minimum, question.maximum)
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise AnswerError(_range_message(low, high))
-        return CleanAnswer(question, number)
-    if kind == K.TEXT:
-        value = _one(data, name, limit=vocab.MAX_TEXT_LENGTH)
-        return CleanAnswer(question, value) if value else None
-    if kind == K.RANKING:
-        ranks: dict[int, str] = {}
-        for i, option in enumerate(question.options):
-            raw = _one(data, f"{name}_{i}", limit=3)
-            if not raw:
-                continue
-            if not raw.isdigit() or not 1 <= int(raw) <= len(question.options):
-                raise AnswerError(f"Give each priority a number from 1 to {len(question.options)}")
-            if int(raw) in ranks:
-                raise AnswerError("Give each priority a different number")
-            ranks[int(raw)] = option
-        return CleanAnswer(question, [ranks[r] for r in sorted(ranks)]) if ranks else None
-    if kind == K.MATRIX:
-        allowed = _keys(vocab.SCALES.get(question.scale, vocab.AGREEMENT))
-        chosen: dict[str, str] = {}
-        for i, _statement in enumerate(question.options):
-            raw = _one(data, f"{name}_{i}")
-            if raw and raw not in allowed:
-                raise AnswerError("Choose one of the answers given for each statement")
-            if raw:
-                chosen[str(i)] = raw
-        if not chosen:
-            return None
-        if question.required and len(chosen) < len(question.options):
-            raise AnswerError("Answer every statement")
-        return CleanAnswer(question, chosen)
-    if kind == K.DEMOGRAPHICS:
-        parts: dict[str, str] = {}
-        for part in vocab.DEMOGRAPHIC_PARTS:
-            raw = _one(data, f"{name}_{part.key}", limit=20)
-            if not raw:
-                continue
-            if raw == vocab.PREFER_NOT[0]:
-                parts[part.key] = raw
-            elif part.choices:
-                if raw not in _keys(part.choices):
-                    raise AnswerError(f"{part.label}: choose one of the answers given")
-                parts[part.key] = raw
-            else:
-                district = raw.upper().replace(" ", "")
-                if not re.match(vocab.POSTCODE_DISTRICT_PATTERN, district):
-                    raise AnswerError("Enter only the first part of your postcode, like LS6")
-                parts[part.key] = district
-        return CleanAnswer(question, parts) if parts else None
-    raise AnswerError("This question cannot be answered")  # pragma: no cover - every kind is handled above
+    cleaner = _CLEANERS.get(question.kind)
+    if cleaner is None:  # pragma: no cover - every kind has a cleaner
+        raise AnswerError("This question cannot be answered")
+    return cleaner(question, data)
 
 
 def _other(question: Question, data: Data) -> str:
