@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from surveys.building.models import Survey
 from surveys.building.services import SurveyError
-from surveys.responding.answers import Data, clean_answers
+from surveys.responding.answers import CleanAnswer, Data, clean_answers
 from surveys.responding.consent import marked_under_18
 from surveys.responding.errors import ResponseInvalid, ResponseRefused
 from surveys.responding.kept import keep, questions_for_answers
@@ -114,6 +114,17 @@ class _Sent:
     age: str  # the first page's (or the kiosk's) "Are you aged 14 to 17?"
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """What the channel's check found (see `_check_channel`): what the response is stored with so that it is stored
+    once, or the response already stored."""
+
+    token_hash: str | None = None  # online
+    invitation: SurveyInvitation | None = None  # invitation, locked until the response is stored
+    client_id: uuid.UUID | None = None  # event
+    resent: Response | None = None  # event: the tablet sent this response before, and it is stored
+
+
 def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
     channel = sent.channel
     state = survey.accepting_state()
@@ -121,35 +132,9 @@ def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
         raise ResponseRefused("This survey is not taking responses.", reason=state)
     if channel == Response.Channel.PAPER and not survey.takes_paper_forms:
         raise ResponseRefused("Open the survey before typing in paper forms.", reason=state)
-    token_hash = invitation = None
-    parsed_client_id = None
-    if channel == Response.Channel.ONLINE:
-        # A form sent twice is refused by the unique index on token_hash when its response is stored, below.
-        token_hash = _check_form_token(survey, sent.form_token or "")
-    elif channel == Response.Channel.INVITATION:
-        invitation = (
-            SurveyInvitation.objects.select_for_update()
-            .filter(survey=survey, token_hash=hash_token(sent.invitation_token or ""))
-            .first()
-        )
-        if invitation is None:
-            raise ResponseRefused("This invitation link is not for this survey.", reason="bad_token")
-        if invitation.used_at is not None:
-            raise ResponseRefused("This invitation link has already been used to answer.", reason="used")
-    elif channel == Response.Channel.EVENT:
-        try:
-            parsed_client_id = uuid.UUID(str(sent.client_id))
-        except ValueError:
-            raise ResponseRefused("The tablet sent no response id.", reason="bad_token") from None
-        existing = _resent(survey, parsed_client_id)
-        if existing is not None:
-            return existing
-    elif channel == Response.Channel.PAPER:
-        if sent.entered_by is None:
-            raise SurveyError("A paper form is entered by someone.")
-    else:
-        raise SurveyError("Unknown channel.")
-
+    checked = _check_channel(survey, sent)
+    if checked.resent is not None:
+        return checked.resent
     answers, errors = clean_answers(questions_for_answers(survey), sent.data)
     if errors:
         raise ResponseInvalid(errors)
@@ -161,22 +146,59 @@ def _submit(survey: Survey, sent: _Sent, *, count_rate: bool) -> Response:
         survey=survey,
         channel=channel,
         entered_by=sent.entered_by if channel == Response.Channel.PAPER else None,
-        invitation=invitation,
-        client_id=parsed_client_id,
-        token_hash=token_hash,
+        invitation=checked.invitation,
+        client_id=checked.client_id,
+        token_hash=checked.token_hash,
         under_18=marked_under_18(answers, age=sent.age),
     )
+    return _store(survey, response, answers, checked)
+
+
+def _check_channel(survey: Survey, sent: _Sent) -> _Checked:
+    """What each channel needs for a response to be stored once: online, the form's token; invitation, its unused
+    link; event, the tablet's response id; paper, who typed it in."""
+    channel = sent.channel
+    if channel == Response.Channel.ONLINE:
+        # A form sent twice is refused by the unique index on token_hash when its response is stored (`_store`).
+        return _Checked(token_hash=_check_form_token(survey, sent.form_token or ""))
+    if channel == Response.Channel.INVITATION:
+        invitation = (
+            SurveyInvitation.objects.select_for_update()
+            .filter(survey=survey, token_hash=hash_token(sent.invitation_token or ""))
+            .first()
+        )
+        if invitation is None:
+            raise ResponseRefused("This invitation link is not for this survey.", reason="bad_token")
+        if invitation.used_at is not None:
+            raise ResponseRefused("This invitation link has already been used to answer.", reason="used")
+        return _Checked(invitation=invitation)
+    if channel == Response.Channel.EVENT:
+        try:
+            client_id = uuid.UUID(str(sent.client_id))
+        except ValueError:
+            raise ResponseRefused("The tablet sent no response id.", reason="bad_token") from None
+        return _Checked(client_id=client_id, resent=_resent(survey, client_id))
+    if channel == Response.Channel.PAPER:
+        if sent.entered_by is None:
+            raise SurveyError("A paper form is entered by someone.")
+        return _Checked()
+    raise SurveyError("Unknown channel.")
+
+
+def _store(survey: Survey, response: Response, answers: list[CleanAnswer], checked: _Checked) -> Response:
+    """Store the response (or give back the one stored first, when a tablet's response came twice at once), use up
+    its invitation, and tell the results pages."""
     try:
-        store_response(response, answers, survey=survey, must_be_open=channel != Response.Channel.PAPER)
+        store_response(response, answers, survey=survey, must_be_open=response.channel != Response.Channel.PAPER)
     except IntegrityError:
         # Two sends of one form or one tablet response at the same moment: the first one stored wins.
-        existing = _resent(survey, parsed_client_id) if parsed_client_id is not None else None
+        existing = _resent(survey, checked.client_id) if checked.client_id is not None else None
         if existing is not None:
             return existing
         raise ResponseRefused("These answers have already been sent. Thank you.", reason="duplicate") from None
-    if invitation is not None:
-        invitation.used_at = timezone.now()
-        invitation.save(update_fields=["used_at"])
+    if checked.invitation is not None:
+        checked.invitation.used_at = timezone.now()
+        checked.invitation.save(update_fields=["used_at"])
     response_added_on_commit(survey.pk)  # the results pages update live (counts only)
     return response
 
