@@ -47,10 +47,10 @@ from scrutiny import stats as st
 from scrutiny.disproportionality import report as reporting
 from scrutiny.disproportionality.access import report_forces_for_user
 from scrutiny.disproportionality.report import ReportQueryError, month_text, parse_month
-from scrutiny.models import EncounterRecord, SourceMonth
+from scrutiny.records.models import EncounterRecord
 from scrutiny.stats import funnel as fn
 from scrutiny.stats import ranks as rk
-from scrutiny.sync.models import SourceMonthStatus
+from scrutiny.sync.models import SourceMonth, SourceMonthStatus
 
 # The groups compared with White, Black first (the ratio most often asked about).
 COMPARED = ("Black", "Asian", "Mixed", "Other")

@@ -35,7 +35,7 @@ from panels.census import population_by_five_group
 from panels.models import ForceArea, Organisation
 from scrutiny import choices
 from scrutiny import stats as st
-from scrutiny.models import EncounterRecord
+from scrutiny.records.models import EncounterRecord
 
 ETHNICITY_VIEWS = ("self", "officer")
 # The record's field for each view, and its codes for the five groups (anything else is "not stated").

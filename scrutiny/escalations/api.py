@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from panels.models import Organisation
 from panels.typing import api_user
 from scrutiny.escalations import services as escalation_services
-from scrutiny.escalations.models import STEPS
+from scrutiny.escalations.models import STEPS, Escalation, EscalationEvent
 from scrutiny.escalations.permissions import EscalationAccess, escalations_for_user, get_escalation_for_user
 from scrutiny.escalations.serializers import (
     EscalateSerializer,
@@ -29,7 +29,6 @@ from scrutiny.escalations.serializers import (
     EscalationStepSerializer,
 )
 from scrutiny.escalations.services import EscalationConflict
-from scrutiny.models import Escalation, EscalationEvent
 from scrutiny.reviews.api.common import PagedListApi
 from scrutiny.reviews.permissions import get_finding_for_user
 

@@ -14,14 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from scrutiny.escalations.models import AWAITING_FORCE
+from scrutiny.escalations.models import AWAITING_FORCE, ActionTaken, Escalation, EscalationOutcome, EscalationStatus
 from scrutiny.escalations.workdays import working_days_between
-from scrutiny.models import (
-    ActionTaken,
-    Escalation,
-    EscalationOutcome,
-    EscalationStatus,
-)
 
 # --- the OPCC report --------------------------------------------------------------------------------------------
 

@@ -8,11 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from panels.permissions import opcc_force_area_ids
+from scrutiny.escalations.models import Escalation, EscalationEvent
 from scrutiny.escalations.permissions import escalations_for_user
-from scrutiny.models import (
-    Escalation,
-    EscalationEvent,
-)
 
 
 def event_actor(event: EscalationEvent, escalation: Escalation, *, panel_view: bool) -> str:

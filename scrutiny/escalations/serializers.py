@@ -10,14 +10,9 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from common.api import choices_help
-from scrutiny.escalations.models import STEPS
+from scrutiny.escalations.models import STEPS, Escalation, EscalationEvent, EscalationStatus
 from scrutiny.escalations.selectors import event_actor
-from scrutiny.models import (
-    Escalation,
-    EscalationEvent,
-    EscalationStatus,
-    Finding,
-)
+from scrutiny.reviews.models import Finding
 
 EscalationConflictSerializer = inline_serializer("EscalationConflict", {"detail": serializers.CharField()})
 

@@ -20,18 +20,19 @@ from django.utils import timezone
 
 from panels.models import Membership, Organisation, StaffRole
 from panels.notifications import notify_user_on_commit
+from scrutiny.audit.models import AuditEvent
 from scrutiny.audit.services import audit_log
-from scrutiny.escalations.models import AWAITING_FORCE, STEPS
-from scrutiny.escalations.workdays import add_working_days, working_days_between
-from scrutiny.models import (
+from scrutiny.escalations.models import (
+    AWAITING_FORCE,
+    STEPS,
     ActionTaken,
-    AuditEvent,
     Escalation,
     EscalationEvent,
     EscalationOutcome,
     EscalationStatus,
-    Finding,
 )
+from scrutiny.escalations.workdays import add_working_days, working_days_between
+from scrutiny.reviews.models import Finding
 from scrutiny.reviews.services import ReviewError
 
 

@@ -10,12 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from panels.models import Panel
-from scrutiny.models import (
-    EncounterRecord,
-    Finding,
-    ReviewSession,
-    SessionRecord,
-)
+from scrutiny.records.models import EncounterRecord
+from scrutiny.reviews.models import Finding, ReviewSession, SessionRecord
 
 # The fields data.police.uk publishes for a stop and search, and nothing else (no grounds text, no pseudonyms,
 # no agreed view, no scores): what an escalation or a public page may show of a record a finding names.

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from scrutiny.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
+from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 from scrutiny.sync.permissions import require_coverage_role
 from scrutiny.sync.selectors import ForceCoverage, coverage_overview, force_months
 

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from panels.models import Organisation
-from scrutiny.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
+from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 
 RECENT_RUNS = 10
 

@@ -35,10 +35,10 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from panels.models import Organisation
+from scrutiny.audit.models import AuditEvent
 from scrutiny.audit.services import audit_log
 from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.disproportionality.report import records_changed
-from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, SourceMonth, SyncRun
 from scrutiny.records.importing import ImportFailed, run_import
 from scrutiny.records.importing.fetch import (
     LIMITER,
@@ -49,7 +49,8 @@ from scrutiny.records.importing.fetch import (
     stops_force_url,
 )
 from scrutiny.records.importing.sinks import neighbours
-from scrutiny.sync.models import SourceMonthStatus, SyncRunStatus
+from scrutiny.records.models import EncounterRecord, ImportBatch
+from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scrutiny.models import SyncRunStatus
+from scrutiny.sync.models import SyncRunStatus
 from scrutiny.sync.replay import ReplayServer
 from scrutiny.sync.services import CHANGED, FAILED, SyncRefused, SyncSummary, sync_forces, sync_run
 

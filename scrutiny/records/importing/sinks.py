@@ -30,10 +30,10 @@ from typing import Any
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
-from scrutiny.models import EncounterRecord
 from scrutiny.records.importing import pgbinary
 from scrutiny.records.importing.columns import ALL_COLUMNS, CATEGORICAL_COLUMNS, CONSTANT_COLUMNS, ROW_COLUMNS
 from scrutiny.records.importing.normalise import Normalised
+from scrutiny.records.models import EncounterRecord
 
 TABLE = EncounterRecord._meta.db_table
 # What a data.police.uk row sets; the force-extract and use-of-force columns take their database defaults.

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panels.typing import api_user
-from scrutiny.models import Finding
 from scrutiny.reviews import services as review_services
 from scrutiny.reviews.api.common import PagedListApi
 from scrutiny.reviews.api.serializers import (
@@ -24,6 +23,7 @@ from scrutiny.reviews.api.serializers import (
     FindingSerializer,
     FindingUpdateSerializer,
 )
+from scrutiny.reviews.models import Finding
 from scrutiny.reviews.permissions import findings_for_user, get_finding_for_user, get_review_access, sessions_for_user
 from scrutiny.reviews.services import FindingConflict, FindingInput
 

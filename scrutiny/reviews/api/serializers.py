@@ -12,14 +12,9 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from common.api import choices_help
-from scrutiny.models import (
-    Assessment,
-    EncounterRecord,
-    Finding,
-    ReviewSession,
-    SessionRecord,
-)
+from scrutiny.records.models import EncounterRecord
 from scrutiny.records.serializers import RecordKindField
+from scrutiny.reviews.models import Assessment, Finding, ReviewSession, SessionRecord
 from scrutiny.sync.selectors import withdrawn_note
 
 

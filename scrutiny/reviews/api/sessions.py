@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panels.typing import api_user
-from scrutiny.models import Assessment, ReviewSession, SessionRecord
 from scrutiny.records.services import record_viewed
 from scrutiny.reviews import selectors
 from scrutiny.reviews import services as review_services
@@ -32,6 +31,7 @@ from scrutiny.reviews.api.serializers import (
     SessionSerializer,
     SessionStatsSerializer,
 )
+from scrutiny.reviews.models import Assessment, ReviewSession, SessionRecord
 from scrutiny.reviews.permissions import (
     SCORE_REFUSAL,
     ReviewAccess,
