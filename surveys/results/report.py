@@ -431,64 +431,9 @@ def survey_results(
     choices = breakdown_choices(data.questions)
     chosen = next((c for c in choices if c.key == breakdown), None)
     columns, group = _group_of(data, chosen)
-    weights: dict[int, float] = {}
-    weighting_note = ""
-    if reporting.weighted:
-        if chosen is None:
-            weights, weighting_note = rake_to_census(survey, data)
-        else:
-            weighting_note = BREAKDOWN_UNWEIGHTED_NOTE
-        if not weights:
-            reporting = Reporting(
-                reporting.design, weighted=False, margin_of_error=False, note=UNWEIGHTED_PROBABILITY_NOTE
-            )
-
-    results: list[QuestionResult] = []
-    K = Question.Kind
-    for number, question in enumerate(data.questions, start=1):
-        given = {
-            rid: data.answers[rid][question.pk] for rid in data.response_ids if question.pk in data.answers.get(rid, {})
-        }
-        result = QuestionResult(number, question, answered=len(given))
-        if question.kind in (K.SINGLE, K.MULTIPLE, K.AGREEMENT, K.RATING, K.SCALE, K.RANKING):
-            values = {rid: _values_for(question, v, o) for rid, (v, o) in given.items()}
-            multiple = question.kind == K.MULTIPLE
-            title = "Ranked first" if question.kind == K.RANKING else ""
-            result.tables.append(
-                _table(title, answer_choices(question), columns, group, values, audience, weights, multiple=multiple)
-            )
-            result.texts = [o for (_, o) in given.values() if o]
-        elif question.kind == K.MATRIX:
-            for i, statement in enumerate(question.options):
-                values = {rid: {str(v[str(i)])} for rid, (v, _) in given.items() if isinstance(v, dict) and str(i) in v}
-                result.tables.append(
-                    _table(statement, answer_choices(question), columns, group, values, audience, weights)
-                )
-        elif question.kind == K.DEMOGRAPHICS:
-            for part in BREAKDOWN_PARTS:
-                values = {}
-                for rid, (v, _) in given.items():
-                    pv = part_value(v, part.key)
-                    if pv is not None:
-                        values[rid] = {pv}
-                title = "Ethnic group (five Census groups)" if part.key == ETHNICITY_PART else part.label
-                # Demographics are described, never weighted: weighting would make them match the Census by design.
-                result.tables.append(_table(title, part_choices(part.key), columns, group, values, audience, {}))
-        elif question.kind == K.NUMBER:
-            numbers = [int(v) for (v, _) in given.values() if isinstance(v, int | float)]
-            small = len(numbers) < SUPPRESSION_THRESHOLD
-            if audience is Audience.SHARED and small:
-                result.number_summary = NumberSummary(None, None, None, None)
-            elif numbers:
-                result.number_summary = NumberSummary(len(numbers), median(numbers), min(numbers), max(numbers))
-        elif question.kind == K.TEXT:
-            result.text_count = len(given)
-            result.texts = [str(v) for (v, _) in given.values()]
-        if audience is Audience.SHARED:
-            # Free text can name people and places: it stays with the panel (themes are shared instead).
-            result.texts = []
-        results.append(result)
-
+    reporting, weights, weighting_note = _weighting(survey, data, reporting, chosen)
+    layout = _Layout(columns, group, audience, weights)
+    results = [_question_result(number, q, data, layout) for number, q in enumerate(data.questions, start=1)]
     return SurveyResults(
         survey=survey,
         audience=audience,
@@ -500,6 +445,87 @@ def survey_results(
         weighting_note=weighting_note,
         interval_note="" if reporting.margin_of_error else OPT_IN_INTERVAL_NOTE,
     )
+
+
+def _weighting(
+    survey: Survey, data: SurveyData, reporting: Reporting, chosen: BreakdownChoice | None
+) -> tuple[Reporting, dict[int, float], str]:
+    """The weights (none but for a probability sample shown whole), how the results are reported with them, and the
+    note saying how they were weighted or why not."""
+    if not reporting.weighted:
+        return reporting, {}, ""
+    if chosen is None:
+        weights, weighting_note = rake_to_census(survey, data)
+    else:
+        weights, weighting_note = {}, BREAKDOWN_UNWEIGHTED_NOTE
+    if not weights:
+        reporting = Reporting(reporting.design, weighted=False, margin_of_error=False, note=UNWEIGHTED_PROBABILITY_NOTE)
+    return reporting, weights, weighting_note
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How every table of one set of results is laid out and counted."""
+
+    columns: Sequence[str]
+    group: Mapping[int, str]  # response id -> its column
+    audience: Audience
+    weights: Mapping[int, float]
+
+    def table(
+        self,
+        title: str,
+        choices: Sequence[tuple[str, str]],
+        values: Mapping[int, set[str]],
+        *,
+        multiple: bool = False,
+        weighted: bool = True,
+    ) -> Table:
+        weights = self.weights if weighted else {}
+        return _table(title, choices, self.columns, self.group, values, self.audience, weights, multiple=multiple)
+
+
+def _question_result(number: int, question: Question, data: SurveyData, layout: _Layout) -> QuestionResult:
+    given = {
+        rid: data.answers[rid][question.pk] for rid in data.response_ids if question.pk in data.answers.get(rid, {})
+    }
+    result = QuestionResult(number, question, answered=len(given))
+    K = Question.Kind
+    if question.kind in (K.SINGLE, K.MULTIPLE, K.AGREEMENT, K.RATING, K.SCALE, K.RANKING):
+        values = {rid: _values_for(question, v, o) for rid, (v, o) in given.items()}
+        title = "Ranked first" if question.kind == K.RANKING else ""
+        result.tables.append(
+            layout.table(title, answer_choices(question), values, multiple=question.kind == K.MULTIPLE)
+        )
+        result.texts = [o for (_, o) in given.values() if o]
+    elif question.kind == K.MATRIX:
+        for i, statement in enumerate(question.options):
+            values = {rid: {str(v[str(i)])} for rid, (v, _) in given.items() if isinstance(v, dict) and str(i) in v}
+            result.tables.append(layout.table(statement, answer_choices(question), values))
+    elif question.kind == K.DEMOGRAPHICS:
+        for part in BREAKDOWN_PARTS:
+            values = {}
+            for rid, (v, _) in given.items():
+                pv = part_value(v, part.key)
+                if pv is not None:
+                    values[rid] = {pv}
+            title = "Ethnic group (five Census groups)" if part.key == ETHNICITY_PART else part.label
+            # Demographics are described, never weighted: weighting would make them match the Census by design.
+            result.tables.append(layout.table(title, part_choices(part.key), values, weighted=False))
+    elif question.kind == K.NUMBER:
+        numbers = [int(v) for (v, _) in given.values() if isinstance(v, int | float)]
+        small = len(numbers) < SUPPRESSION_THRESHOLD
+        if layout.audience is Audience.SHARED and small:
+            result.number_summary = NumberSummary(None, None, None, None)
+        elif numbers:
+            result.number_summary = NumberSummary(len(numbers), median(numbers), min(numbers), max(numbers))
+    elif question.kind == K.TEXT:
+        result.text_count = len(given)
+        result.texts = [str(v) for (v, _) in given.values()]
+    if layout.audience is Audience.SHARED:
+        # Free text can name people and places: it stays with the panel (themes are shared instead).
+        result.texts = []
+    return result
 
 
 def _table(
