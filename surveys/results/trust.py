@@ -204,33 +204,67 @@ def trust_report(panel: Panel) -> TrustReport:
     caller's to check (the panel's survey permissions).
     """
     roots, titles = _wave_roots(panel)
+    demographics, trust = _trust_questions(panel)
+    if not trust:
+        return TrustReport(panel=panel, waves=[])
+    read = _read_answers(trust, demographics, roots)
+    waves = sorted(
+        (
+            Wave(
+                key=key,
+                title=titles[int(key)],
+                surveys=tuple(sorted(read.surveys_in[key])),
+                first_day=min(dates),
+                last_day=max(dates),
+                responses=len(dates),
+            )
+            for key, dates in read.days.items()
+        ),
+        key=lambda w: (w.first_day, int(w.key)),
+    )
+    order = [w.key for w in waves]
+    reports = [_measure_report(measure, read, order) for measure in MEASURES if measure.code in read.given]
+    return TrustReport(panel=panel, waves=waves, measures=reports)
+
+
+def _trust_questions(panel: Panel) -> tuple[dict[int, int], dict[int, str]]:
+    """Each of the panel's surveys' first demographics question (survey -> question), and its trust questions
+    (question -> standard code)."""
     questions = Question.objects.filter(
         Q(kind=Question.Kind.DEMOGRAPHICS) | Q(standard_code__startswith=TRUST_PREFIX), survey__panel=panel
     ).values_list("pk", "survey_id", "kind", "standard_code")
-    demographics: dict[int, int] = {}  # survey -> its first demographics question
-    trust: dict[int, str] = {}  # question -> standard code
+    demographics: dict[int, int] = {}
+    trust: dict[int, str] = {}
     for pk, survey_id, kind, code in sorted(questions):
         if kind == Question.Kind.DEMOGRAPHICS:
             demographics.setdefault(survey_id, pk)
         else:
             trust[pk] = code
-    if not trust:
-        return TrustReport(panel=panel, waves=[])
+    return demographics, trust
 
+
+@dataclass
+class _TrustAnswers:
+    """The trust answers of a panel's surveys, read once (`_read_answers`)."""
+
+    # measure code -> (response, positive) for each answer that counts
+    given: dict[str, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))
+    demographic_of: dict[int, dict[str, Any]] = field(default_factory=dict)  # response -> its demographics answer
+    wave_of: dict[int, str] = field(default_factory=dict)  # response -> its wave's key
+    days: dict[str, list[dt.date]] = field(default_factory=lambda: defaultdict(list))  # wave -> its responses' days
+    surveys_in: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # wave -> its surveys
+
+
+def _read_answers(trust: dict[int, str], demographics: dict[int, int], roots: dict[int, int]) -> _TrustAnswers:
     rows = Answer.objects.filter(question_id__in=[*trust, *demographics.values()]).values_list(
         "response_id", "question_id", "value", "response__submitted_on", "response__survey_id"
     )
     measures = {m.code: m for m in MEASURES}
-    demographic_of: dict[int, dict[str, Any]] = {}
-    # measure code -> list of (response, positive)
-    given: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    wave_of: dict[int, str] = {}
-    days: dict[str, list[dt.date]] = defaultdict(list)
-    surveys_in: dict[str, set[int]] = defaultdict(set)
+    read = _TrustAnswers()
     for response_id, question_id, value, day, survey_id in rows:
         if question_id not in trust:
             if demographics.get(survey_id) == question_id and isinstance(value, dict):
-                demographic_of[response_id] = value
+                read.demographic_of[response_id] = value
             continue
         code = trust[question_id]
         answered: list[tuple[str, Any]] = (
@@ -241,58 +275,40 @@ def trust_report(panel: Panel) -> TrustReport:
             measure = measures.get(measure_code)
             positive = _positive(measure, v) if measure else None
             if positive is not None:
-                given[measure_code].append((response_id, positive))
+                read.given[measure_code].append((response_id, positive))
                 counted = True
-        if counted and response_id not in wave_of:
+        if counted and response_id not in read.wave_of:
             wave = str(roots[survey_id])
-            wave_of[response_id] = wave
-            days[wave].append(day)
-            surveys_in[wave].add(survey_id)
+            read.wave_of[response_id] = wave
+            read.days[wave].append(day)
+            read.surveys_in[wave].add(survey_id)
+    return read
 
-    waves = sorted(
-        (
-            Wave(
-                key=key,
-                title=titles[int(key)],
-                surveys=tuple(sorted(surveys_in[key])),
-                first_day=min(dates),
-                last_day=max(dates),
-                responses=len(dates),
+
+def _measure_report(measure: Measure, read: _TrustAnswers, order: list[str]) -> MeasureReport:
+    """One measure overall and by group, in each wave (`order`: the waves' keys, first first)."""
+    per_wave: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for response_id, positive in read.given[measure.code]:
+        per_wave[read.wave_of[response_id]].append((response_id, positive))
+    overall = {w: trust_breakdown([(p, None) for _, p in per_wave[w]]).overall for w in order if w in per_wave}
+    by_group: dict[str, dict[str, TrustBreakdown]] = {}
+    group_changes: dict[str, dict[str, list[TrustChange]]] = {}
+    for dimension in DIMENSIONS:
+        codes = [code for code, _ in dimension.groups]
+        by_group[dimension.key] = {
+            w: trust_breakdown(
+                [(p, part_value(read.demographic_of.get(r), dimension.key)) for r, p in per_wave[w]], codes
             )
-            for key, dates in days.items()
-        ),
-        key=lambda w: (w.first_day, int(w.key)),
+            for w in order
+            if w in per_wave
+        }
+        group_changes[dimension.key] = {
+            g: trust_changes(order, {w: b.groups[g] for w, b in by_group[dimension.key].items()}) for g in codes
+        }
+    return MeasureReport(
+        measure=measure,
+        overall=overall,
+        changes=trust_changes(order, overall),
+        by_group=by_group,
+        group_changes=group_changes,
     )
-    order = [w.key for w in waves]
-    reports = []
-    for measure in MEASURES:
-        if measure.code not in given:
-            continue
-        per_wave: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-        for response_id, positive in given[measure.code]:
-            per_wave[wave_of[response_id]].append((response_id, positive))
-        overall = {w: trust_breakdown([(p, None) for _, p in per_wave[w]]).overall for w in order if w in per_wave}
-        by_group: dict[str, dict[str, TrustBreakdown]] = {}
-        group_changes: dict[str, dict[str, list[TrustChange]]] = {}
-        for dimension in DIMENSIONS:
-            codes = [code for code, _ in dimension.groups]
-            by_group[dimension.key] = {
-                w: trust_breakdown(
-                    [(p, part_value(demographic_of.get(r), dimension.key)) for r, p in per_wave[w]], codes
-                )
-                for w in order
-                if w in per_wave
-            }
-            group_changes[dimension.key] = {
-                g: trust_changes(order, {w: b.groups[g] for w, b in by_group[dimension.key].items()}) for g in codes
-            }
-        reports.append(
-            MeasureReport(
-                measure=measure,
-                overall=overall,
-                changes=trust_changes(order, overall),
-                by_group=by_group,
-                group_changes=group_changes,
-            )
-        )
-    return TrustReport(panel=panel, waves=waves, measures=reports)
