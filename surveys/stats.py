@@ -84,7 +84,21 @@ def suppress_table(counts: Sequence[Sequence[int]], *, threshold: int = SUPPRESS
     width = len(table[0]) if table else 0
     if any(len(row) != width for row in table):
         raise ValueError("every row needs the same number of columns")
+    flags = _suppress_cells(table, width, threshold)
+    row_totals = _suppress_line([sum(row) for row in table], threshold)
+    column_totals = _suppress_line([sum(row[c] for row in table) for c in range(width)], threshold)
+    grand = sum(sum(row) for row in table)
+    return SuppressedTable(
+        counts=table,
+        cells=tuple(tuple(row) for row in flags),
+        row_totals=tuple(row_totals),
+        column_totals=tuple(column_totals),
+        grand_total=Suppression.PRIMARY if grand < threshold else None,
+    )
 
+
+def _suppress_cells(table: Sequence[Sequence[int]], width: int, threshold: int) -> list[list[Suppression | None]]:
+    """Steps 1 and 2 of `suppress_table`: each cell's flag."""
     flags: list[list[Suppression | None]] = [
         [Suppression.PRIMARY if c < threshold else None for c in row] for row in table
     ]
@@ -110,17 +124,7 @@ def suppress_table(counts: Sequence[Sequence[int]], *, threshold: int = SUPPRESS
                 r, c = min(shown, key=lambda cell: choice(cell, along_row))
                 flags[r][c] = Suppression.SECONDARY
                 changed = True
-
-    row_totals = _suppress_line([sum(row) for row in table], threshold)
-    column_totals = _suppress_line([sum(row[c] for row in table) for c in range(width)], threshold)
-    grand = sum(sum(row) for row in table)
-    return SuppressedTable(
-        counts=table,
-        cells=tuple(tuple(row) for row in flags),
-        row_totals=tuple(row_totals),
-        column_totals=tuple(column_totals),
-        grand_total=Suppression.PRIMARY if grand < threshold else None,
-    )
+    return flags
 
 
 def _suppress_line(values: Sequence[int], threshold: int) -> list[Suppression | None]:
@@ -176,6 +180,29 @@ def rake(
     """
     if not respondents:
         raise RakingError("there are no respondents to weight")
+    targets = _targets(margins, normalise=normalise, totals_tolerance=totals_tolerance)
+    members = {dimension: _members(respondents, dimension, target) for dimension, target in targets.items()}
+    weights = [1.0] * len(respondents)
+    gap = _largest_gap(weights, members, targets)
+    iterations = 0
+    while gap > tolerance:
+        if iterations == max_iterations:
+            raise RakingError(
+                f"raking did not converge in {max_iterations} iterations (largest gap {gap:.2g}); "
+                "the margins may be inconsistent with who answered: merge sparse categories"
+            )
+        iterations += 1
+        _rake_once(weights, members, targets)
+        gap = _largest_gap(weights, members, targets)
+
+    scale = len(weights) / sum(weights)
+    return RakingResult(weights=tuple(w * scale for w in weights), iterations=iterations, max_gap=gap)
+
+
+def _targets(
+    margins: Mapping[str, Mapping[str, float]], *, normalise: bool, totals_tolerance: float
+) -> dict[str, dict[str, float]]:
+    """Each margin as shares; RakingError if one cannot be, or (unless `normalise`) their totals disagree."""
     targets: dict[str, dict[str, float]] = {}
     totals: dict[str, float] = {}
     for dimension, margin in margins.items():
@@ -194,57 +221,52 @@ def rake(
                 f"the margins' totals disagree ({listed}), so they do not describe the same population; "
                 "give them for the same population or pass normalise=True to use each as shares"
             )
+    return targets
 
-    members: dict[str, dict[str, list[int]]] = {}
-    for dimension, target in targets.items():
-        groups: dict[str, list[int]] = {category: [] for category in target}
-        for i, respondent in enumerate(respondents):
-            category = respondent.get(dimension)
-            if category is None:
-                continue
-            if category not in groups:
-                raise RakingError(
-                    f"respondent {i} has {dimension} {category!r}, which is not in the margin "
-                    f"({', '.join(target)}); add it or map it to one of them"
-                )
-            groups[category].append(i)
-        if not any(groups.values()):
-            raise RakingError(f"nobody answered {dimension}, so there is nothing to rake it on")
-        for category, share in target.items():
-            if share > 0 and not groups[category]:
-                raise RakingError(
-                    f"no respondent is in {dimension} {category!r}, which is {share:.1%} of the population: "
-                    "cannot rake; merge it with a neighbouring category or drop the dimension"
-                )
-            if share == 0 and groups[category]:
-                raise RakingError(
-                    f"{len(groups[category])} respondent(s) are in {dimension} {category!r}, whose target is zero"
-                )
-        members[dimension] = groups
 
-    weights = [1.0] * len(respondents)
-    gap = _largest_gap(weights, members, targets)
-    iterations = 0
-    while gap > tolerance:
-        if iterations == max_iterations:
+def _members(
+    respondents: Sequence[Mapping[str, str | None]], dimension: str, target: Mapping[str, float]
+) -> dict[str, list[int]]:
+    """The respondents (by position) in each category of a dimension; RakingError if they cannot be raked to it."""
+    groups: dict[str, list[int]] = {category: [] for category in target}
+    for i, respondent in enumerate(respondents):
+        category = respondent.get(dimension)
+        if category is None:
+            continue
+        if category not in groups:
             raise RakingError(
-                f"raking did not converge in {max_iterations} iterations (largest gap {gap:.2g}); "
-                "the margins may be inconsistent with who answered: merge sparse categories"
+                f"respondent {i} has {dimension} {category!r}, which is not in the margin "
+                f"({', '.join(target)}); add it or map it to one of them"
             )
-        iterations += 1
-        for dimension, groups in members.items():
-            answered = sum(weights[i] for group in groups.values() for i in group)
-            for category, group in groups.items():
-                if not group:
-                    continue
-                current = sum(weights[i] for i in group)
-                factor = targets[dimension][category] * answered / current
-                for i in group:
-                    weights[i] *= factor
-        gap = _largest_gap(weights, members, targets)
+        groups[category].append(i)
+    if not any(groups.values()):
+        raise RakingError(f"nobody answered {dimension}, so there is nothing to rake it on")
+    for category, share in target.items():
+        if share > 0 and not groups[category]:
+            raise RakingError(
+                f"no respondent is in {dimension} {category!r}, which is {share:.1%} of the population: "
+                "cannot rake; merge it with a neighbouring category or drop the dimension"
+            )
+        if share == 0 and groups[category]:
+            raise RakingError(
+                f"{len(groups[category])} respondent(s) are in {dimension} {category!r}, whose target is zero"
+            )
+    return groups
 
-    scale = len(weights) / sum(weights)
-    return RakingResult(weights=tuple(w * scale for w in weights), iterations=iterations, max_gap=gap)
+
+def _rake_once(
+    weights: list[float], members: Mapping[str, Mapping[str, list[int]]], targets: Mapping[str, Mapping[str, float]]
+) -> None:
+    """One sweep: each dimension in turn, the answerers' weights scaled so that each category has its share."""
+    for dimension, groups in members.items():
+        answered = sum(weights[i] for group in groups.values() for i in group)
+        for category, group in groups.items():
+            if not group:
+                continue
+            current = sum(weights[i] for i in group)
+            factor = targets[dimension][category] * answered / current
+            for i in group:
+                weights[i] *= factor
 
 
 def _largest_gap(
