@@ -140,6 +140,31 @@ def _closed(request: HttpRequest, survey: Survey, state: str) -> HttpResponse:
     )
 
 
+def _refused(
+    request: HttpRequest, survey: Survey, exc: ResponseRefused, *, data: dict[str, list[str]], form_token: str, age: str
+) -> HttpResponse:
+    """The page for answers the survey refused to store (not for answers it found wrong: the form shows those)."""
+    if exc.reason == "duplicate":
+        return redirect("survey-thanks", public_key=survey.public_key)
+    if exc.reason in CLOSED_MESSAGES:  # it closed while they were answering
+        return _closed(request, get_public_survey(survey.public_key), exc.reason)
+    if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
+        return render(
+            request,
+            "frontend/surveys/respond.html",
+            {
+                "survey": survey,
+                "sections": question_views(survey, data),
+                "errors": {"": str(exc)},
+                "form_token": form_token,
+                "under_18": age == vocab.UNDER_18,
+                "age": age,
+            },
+            status=429,
+        )
+    return render(request, "frontend/surveys/refused.html", {"survey": survey, "message": str(exc)}, status=409)
+
+
 def _respond(
     request: HttpRequest, survey: Survey, *, channel: str, invitation_token: str | None = None
 ) -> HttpResponse:
@@ -168,25 +193,7 @@ def _respond(
         except ResponseInvalid as exc:
             errors = exc.errors
         except ResponseRefused as exc:
-            if exc.reason == "duplicate":
-                return redirect("survey-thanks", public_key=survey.public_key)
-            if exc.reason in CLOSED_MESSAGES:  # it closed while they were answering
-                return _closed(request, get_public_survey(survey.public_key), exc.reason)
-            if exc.reason == "rate":  # keep what they typed: they can send it again in a minute
-                return render(
-                    request,
-                    "frontend/surveys/respond.html",
-                    {
-                        "survey": survey,
-                        "sections": question_views(survey, data),
-                        "errors": {"": str(exc)},
-                        "form_token": form_token,
-                        "under_18": age == vocab.UNDER_18,
-                        "age": age,
-                    },
-                    status=429,
-                )
-            return render(request, "frontend/surveys/refused.html", {"survey": survey, "message": str(exc)}, status=409)
+            return _refused(request, survey, exc, data=data, form_token=form_token, age=age)
         else:
             return redirect("survey-thanks", public_key=survey.public_key)
     return render(

@@ -63,62 +63,71 @@ def question_views(
     errors = errors or {}
     numbers = {q.pk: n for n, q in enumerate(survey_questions(survey), start=1)}
     result = []
-    K = Question.Kind
     for section in survey_outline(survey):
         views = []
         for number, q in section.questions:
-            name = q.field_name
-            sent = data.get(name, [])
-            view = QuestionView(number=number, question=q, name=name, error=errors.get(name, ""))
-            if q.kind in (K.SINGLE, K.MULTIPLE):
-                pairs = [(o, o) for o in q.options]
-                if q.allow_other:
-                    pairs.append((vocab.OTHER, "Other, please say"))
-                view.choices = _choices(name, pairs, sent)
-                view.other_value = (data.get(f"{name}_other") or [""])[0]
-            elif q.kind == K.AGREEMENT:
-                view.choices = _choices(name, vocab.AGREEMENT, sent)
-            elif q.kind == K.RATING:
-                view.choices = _choices(name, vocab.RATING, sent)
-            elif q.kind == K.SCALE:
-                view.choices = _choices(name, [(str(n), str(n)) for n in range(11)], sent)
-            elif q.kind in (K.TEXT, K.NUMBER):
-                view.value = sent[0] if sent else ""
-            elif q.kind == K.MATRIX:
-                scale = vocab.SCALES.get(q.scale, vocab.AGREEMENT)
-                for i, statement in enumerate(q.options):
-                    row_name = f"{name}_{i}"
-                    view.rows.append(
-                        Row(statement, row_name, row_name, _choices(row_name, scale, data.get(row_name, [])))
-                    )
-            elif q.kind == K.RANKING:
-                for i, option in enumerate(q.options):
-                    row_name = f"{name}_{i}"
-                    view.rows.append(Row(option, row_name, row_name, value=(data.get(row_name) or [""])[0]))
-            elif q.kind == K.DEMOGRAPHICS:
-                for part in vocab.DEMOGRAPHIC_PARTS:
-                    row_name = f"{name}_{part.key}"
-                    sent_part = data.get(row_name, [])
-                    row = Row(part.label, row_name, row_name, value=(sent_part or [""])[0])
-                    if part.key == "ethnic_group":
-                        row.groups = [
-                            (broad, _choices(row_name, group, sent_part)) for broad, group in vocab.ETHNIC_GROUPS
-                        ]
-                    elif part.choices:
-                        row.choices = _choices(row_name, [*part.choices, vocab.PREFER_NOT], sent_part)
-                    view.rows.append(row)
+            view = QuestionView(number=number, question=q, name=q.field_name, error=errors.get(q.field_name, ""))
+            _fill_answers(view, q, data)
             if q.show_if_question_id:
-                view.show_if_name = f"q{q.show_if_question_id}"
-                view.show_if_values = json.dumps(q.show_if_values)
-                labels = dict(condition_choices(q.show_if_question)) if q.show_if_question else {}
-                said = ", ".join(f"“{labels.get(v, v)}”" for v in q.show_if_values)
-                view.condition_text = (
-                    f"Answer this only if your answer to question {numbers.get(q.show_if_question_id)} was {said}."
-                )
+                _fill_condition(view, q, numbers)
             view.anchor = _anchor(view)
             views.append(view)
         result.append((section.section.title, views))
     return result
+
+
+def _fill_answers(view: QuestionView, q: Question, data: dict[str, list[str]]) -> None:
+    """The answers the question offers, as its kind draws them, with what was sent marked."""
+    K = Question.Kind
+    name = view.name
+    sent = data.get(name, [])
+    if q.kind in (K.SINGLE, K.MULTIPLE):
+        pairs = [(o, o) for o in q.options]
+        if q.allow_other:
+            pairs.append((vocab.OTHER, "Other, please say"))
+        view.choices = _choices(name, pairs, sent)
+        view.other_value = (data.get(f"{name}_other") or [""])[0]
+    elif q.kind == K.AGREEMENT:
+        view.choices = _choices(name, vocab.AGREEMENT, sent)
+    elif q.kind == K.RATING:
+        view.choices = _choices(name, vocab.RATING, sent)
+    elif q.kind == K.SCALE:
+        view.choices = _choices(name, [(str(n), str(n)) for n in range(11)], sent)
+    elif q.kind in (K.TEXT, K.NUMBER):
+        view.value = sent[0] if sent else ""
+    elif q.kind == K.MATRIX:
+        scale = vocab.SCALES.get(q.scale, vocab.AGREEMENT)
+        for i, statement in enumerate(q.options):
+            row_name = f"{name}_{i}"
+            view.rows.append(Row(statement, row_name, row_name, _choices(row_name, scale, data.get(row_name, []))))
+    elif q.kind == K.RANKING:
+        for i, option in enumerate(q.options):
+            row_name = f"{name}_{i}"
+            view.rows.append(Row(option, row_name, row_name, value=(data.get(row_name) or [""])[0]))
+    elif q.kind == K.DEMOGRAPHICS:
+        view.rows = [_demographic_row(name, part, data) for part in vocab.DEMOGRAPHIC_PARTS]
+
+
+def _demographic_row(name: str, part: vocab.DemographicPart, data: dict[str, list[str]]) -> Row:
+    row_name = f"{name}_{part.key}"
+    sent_part = data.get(row_name, [])
+    row = Row(part.label, row_name, row_name, value=(sent_part or [""])[0])
+    if part.key == "ethnic_group":
+        row.groups = [(broad, _choices(row_name, group, sent_part)) for broad, group in vocab.ETHNIC_GROUPS]
+    elif part.choices:
+        row.choices = _choices(row_name, [*part.choices, vocab.PREFER_NOT], sent_part)
+    return row
+
+
+def _fill_condition(view: QuestionView, q: Question, numbers: dict[int, int]) -> None:
+    """When the question is shown: for survey-conditions.js, and in words."""
+    view.show_if_name = f"q{q.show_if_question_id}"
+    view.show_if_values = json.dumps(q.show_if_values)
+    labels = dict(condition_choices(q.show_if_question)) if q.show_if_question else {}
+    said = ", ".join(f"“{labels.get(v, v)}”" for v in q.show_if_values)
+    view.condition_text = (
+        f"Answer this only if your answer to question {numbers.get(q.show_if_question_id or 0)} was {said}."
+    )
 
 
 def _anchor(view: QuestionView) -> str:
