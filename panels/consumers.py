@@ -41,6 +41,51 @@ def allowed_now(user: Any, session_key: str | None, reach: Callable[[Any], objec
     return True
 
 
+class ObjectConsumer(AsyncJsonWebsocketConsumer):
+    """A socket on one object's group (a batch, a review session, a survey's results; its pk in the URL): refused
+    in `connect` when the user may not reach the object, and closed with 4403 at any later event once they may not
+    (signed out, deactivated, role ended). Subclasses give the object's access helper (`reach`) and its group."""
+
+    group: str | None = None
+    pk: int
+
+    def reach(self, user: Any) -> object:
+        """The object through its access helper, for `user` (Http404 or PermissionDenied when they may not)."""
+        raise NotImplementedError
+
+    def group_name(self) -> str:
+        raise NotImplementedError
+
+    async def connect(self) -> None:
+        self.pk = int(self.scope["url_route"]["kwargs"]["pk"])
+        if not await database_sync_to_async(allowed_now)(self.scope.get("user"), None, self.reach):
+            await self.close(code=4403)
+            return
+        self.group = self.group_name()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # The socket only carries events from the server; anything a page sends is ignored.
+        return
+
+    async def still_allowed_or_close(self) -> bool:
+        """Re-check, at an event, that the user may still reach the object with the session they connected with;
+        when not, leave (`disconnect`) and close with 4403, and say False."""
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None) or ""
+        if await database_sync_to_async(allowed_now)(self.scope.get("user"), session_key, self.reach):
+            return True
+        await self.disconnect(4403)
+        await self.close(code=4403)
+        return False
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 

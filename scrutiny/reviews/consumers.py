@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from panels.consumers import allowed_now
+from panels.consumers import ObjectConsumer
 from scrutiny.reviews.models import ReviewSession, SessionPresence
 from scrutiny.reviews.permissions import get_session_for_user
 from scrutiny.reviews.selectors import PRESENCE_STALE_AFTER, present_members
 from scrutiny.reviews.services import SessionEvent, session_group
-
-
-def _may_follow_session(user: Any, session_id: int, session_key: str | None = None) -> bool:
-    """Whether the user may be on the session's live page now (same sign-out check as for batches)."""
-    return allowed_now(user, session_key, lambda u: get_session_for_user(u, session_id))
 
 
 def _arrive(user: Any, session_id: int, channel_name: str) -> SessionEvent:
@@ -49,7 +43,7 @@ def _presence(session_id: int) -> SessionEvent:
     return {"event": "presence", "session": session_id, "present": present_members(session)}
 
 
-class ReviewSessionConsumer(AsyncJsonWebsocketConsumer):
+class ReviewSessionConsumer(ObjectConsumer):
     """The live meeting: who is on the page, how many have scored, reveals, agreed views, the current record.
 
     State lives in the database (reviews/services.py); the socket only carries events, which never say who scored
@@ -57,57 +51,38 @@ class ReviewSessionConsumer(AsyncJsonWebsocketConsumer):
     of the presence list (reviews/selectors.PRESENCE_STALE_AFTER), so a crashed server leaves no ghosts.
     """
 
-    group: str | None = None
+    def reach(self, user: Any) -> object:
+        return get_session_for_user(user, self.pk)
+
+    def group_name(self) -> str:
+        return session_group(self.pk)
 
     async def connect(self) -> None:
-        self.session_id = int(self.scope["url_route"]["kwargs"]["pk"])
-        user = self.scope.get("user")
-        if not await database_sync_to_async(_may_follow_session)(user, self.session_id):
-            await self.close(code=4403)
-            return
-        self.group = session_group(self.session_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        event = await database_sync_to_async(_arrive)(user, self.session_id, self.channel_name)
-        await self._broadcast(event)
+        await super().connect()
+        if self.group:
+            await self._broadcast(
+                await database_sync_to_async(_arrive)(self.scope.get("user"), self.pk, self.channel_name)
+            )
 
     async def disconnect(self, code: int) -> None:
         if not self.group:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        event = await database_sync_to_async(_leave)(self.session_id, self.channel_name)
-        self.group = None
-        await self._broadcast(event)
+        await super().disconnect(code)
+        await self._broadcast(await database_sync_to_async(_leave)(self.pk, self.channel_name))
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # The only message a page sends is its heartbeat; everything the meeting does goes through the pages' POSTs.
         if not isinstance(content, dict) or content.get("type") != "heartbeat" or not self.group:
             return
-        if not await self._still_allowed():
-            await self._refuse()
+        if not await self.still_allowed_or_close():
             return
-        if await database_sync_to_async(_heartbeat)(self.scope["user"], self.session_id, self.channel_name):
-            await self._broadcast(await database_sync_to_async(_presence)(self.session_id))
+        if await database_sync_to_async(_heartbeat)(self.scope["user"], self.pk, self.channel_name):
+            await self._broadcast(await database_sync_to_async(_presence)(self.pk))
 
     async def session_event(self, message: dict[str, Any]) -> None:
         # Re-check on every event: a member whose membership ended, or who signed out, hears nothing more.
-        if not self.group:
-            return
-        if not await self._still_allowed():
-            await self._refuse()
-            return
-        await self.send_json(dict(message["payload"]))
-
-    async def _still_allowed(self) -> bool:
-        session = self.scope.get("session")
-        session_key = getattr(session, "session_key", None) or ""
-        return bool(
-            await database_sync_to_async(_may_follow_session)(self.scope.get("user"), self.session_id, session_key)
-        )
-
-    async def _refuse(self) -> None:
-        await self.disconnect(4403)
-        await self.close(code=4403)
+        if self.group and await self.still_allowed_or_close():
+            await self.send_json(dict(message["payload"]))
 
     async def _broadcast(self, event: SessionEvent) -> None:
-        await self.channel_layer.group_send(session_group(self.session_id), {"type": "session.event", "payload": event})
+        await self.channel_layer.group_send(session_group(self.pk), {"type": "session.event", "payload": event})
