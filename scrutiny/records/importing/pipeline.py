@@ -43,7 +43,7 @@ from scrutiny.records.importing.normalise import (
     coordinate,
     make_normaliser,
 )
-from scrutiny.records.importing.readers import CsvReader, Reader, open_reader
+from scrutiny.records.importing.readers import CsvReader, Reader, open_reader, without_line_end
 from scrutiny.records.importing.sinks import BinaryRows, PostgresSink, Sink, make_sink
 
 logger = logging.getLogger(__name__)
@@ -216,9 +216,9 @@ class _Run:
             self.read = read
             lines.number = number
             try:
-                item: tuple[int, str, bool] | None = (number, raw.decode().rstrip("\r\n"), True)
+                item: tuple[int, str, bool] | None = (number, without_line_end(raw.decode()), True)
             except UnicodeDecodeError:
-                item = (number, raw.decode(errors="replace").rstrip("\r\n"), False)
+                item = (number, without_line_end(raw.decode(errors="replace")), False)
             while item is not None:
                 row = record(item)
                 if row is not None:
@@ -245,7 +245,7 @@ class _Run:
                         texts = [c.decode() for c in cells]
                     except UnicodeDecodeError:
                         texts = []
-                    rest = texts[6].rstrip("\r\n").split(",") if texts else []
+                    rest = without_line_end(texts[6]).split(",") if texts else []
                     if len(rest) == 9:
                         segment = categorical(texts[:6] + rest)
                         if not isinstance(segment, list):

@@ -37,9 +37,18 @@ from scrutiny.records.importing.layout import Layout, SourceRow
 from scrutiny.records.importing.sniff import XLSX, LineSource, Recoded, Text, container, text_encoding
 from scrutiny.records.importing.workbook import WorkbookReader
 
-__all__ = ["CsvReader", "JsonReader", "Reader", "SourceRow", "WorkbookReader", "open_reader"]
+__all__ = ["CsvReader", "JsonReader", "Reader", "SourceRow", "WorkbookReader", "open_reader", "without_line_end"]
 
 _MAX_RECORD_LINES = 2000  # a quoted field longer than this is taken to be a runaway quote
+
+
+def without_line_end(text: str) -> str:
+    """A physical line without its line end (CRLF, LF or CR), and nothing more: a carriage return before a CRLF
+    belongs to the last cell. The pipeline's hot loop cuts its lines with this too, so both paths read the same
+    cells."""
+    if text.endswith("\n"):
+        return text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text[:-1] if text.endswith("\r") else text
 
 
 class _Lines:
@@ -67,11 +76,7 @@ class _Lines:
         except UnicodeDecodeError:
             text = raw.decode("utf-8", errors="replace")
             ok = False
-        if text.endswith("\n"):
-            text = text[:-2] if text.endswith("\r\n") else text[:-1]
-        elif text.endswith("\r"):
-            text = text[:-1]
-        return self.number, text, ok
+        return self.number, without_line_end(text), ok
 
     @property
     def raw(self) -> LineSource:
