@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# A month as written: four digits of year, a dash, 01 to 12 (match it whole: `MONTH.fullmatch`).
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 def parse_month(value: Any) -> date | None:
@@ -16,10 +20,24 @@ def parse_month(value: Any) -> date | None:
     if isinstance(value, date):
         return value.replace(day=1)
     match = MONTH.fullmatch(str(value or "").strip())
-    if not match:
+    if not match or int(match[1]) < 1900:
         return None
-    year, month = int(match[1]), int(match[2])
-    return date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+class MonthField(forms.CharField):
+    """A form's month, typed as "YYYY-MM": cleaned to the first day of the month (None when left blank)."""
+
+    default_error_messages = {"invalid": _("Enter a valid value.")}
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        month = parse_month(text)
+        if month is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
 
 
 def month_text(month: date) -> str:

@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from common.months import MonthField
 from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices
 from scrutiny.models import RejectedRow
 from scrutiny.records import selectors, services
 from scrutiny.records.api import rejected_rows_response
+from scrutiny.records.filters import RecordFilterSet
 from scrutiny.records.importing import ImportFailed
 from scrutiny.records.permissions import (
     forces_for_user,
@@ -100,78 +102,19 @@ class UploadForm(forms.Form):
         return file
 
 
-MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric", "placeholder": ""})
+# How the filter form looks on the page (its fields are the record filters': scrutiny/records/filters.py).
+MONTH_INPUT_ATTRS = {"class": "govuk-input--width-5", "inputmode": "numeric", "placeholder": ""}
 
 
-class RecordFilterForm(forms.Form):
-    """The record browser's filters: a GET form, so it works without JavaScript and its URL can be shared."""
-
-    force = forms.ChoiceField(label="Force", required=False, widget=FULL_WIDTH_SELECT)
-    month_from = forms.RegexField(
-        label="From month",
-        required=False,
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        help_text="For example, 2025-06",
-        error_messages={"invalid": "Enter the from month as a year and month, like 2025-06"},
-        widget=MONTH_INPUT,
-    )
-    month_to = forms.RegexField(
-        label="To month",
-        required=False,
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        help_text="For example, 2025-09",
-        error_messages={"invalid": "Enter the to month as a year and month, like 2025-09"},
-        widget=MONTH_INPUT,
-    )
-    legislation = forms.ChoiceField(
-        label="Legislation",
-        required=False,
-        choices=[("", "Any"), *choices.Legislation.choices[1:]],
-        widget=FULL_WIDTH_SELECT,
-    )
-    outcome = forms.ChoiceField(
-        label="Outcome", required=False, choices=[("", "Any"), *choices.Outcome.choices[1:]], widget=FULL_WIDTH_SELECT
-    )
-    ethnic_group = forms.ChoiceField(
-        label="Ethnic group (self-defined, five groups)",
-        required=False,
-        choices=[("", "Any"), *choices.EthnicGroup.choices],
-        widget=FULL_WIDTH_SELECT,
-    )
-    flag = forms.MultipleChoiceField(
-        label="Only records with",
-        required=False,
-        choices=list(selectors.FLAGS.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args: Any, forces: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["force"].choices = [("", "All your forces"), *((f.police_uk_id, f.name) for f in forces)]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("month_from"), data.get("month_to")
-        if start and end and start > end:
-            self.add_error("month_to", "The to month must be the same as or after the from month")
-        return data
-
-    def to_filters(self) -> selectors.RecordFilters:
-        data = self.cleaned_data if self.is_valid() else {}
-
-        def month(key: str) -> Any:
-            value = data.get(key)
-            return None if not value else selectors.month_start(value)
-
-        return selectors.RecordFilters(
-            force=data.get("force", ""),
-            month_from=month("month_from"),
-            month_to=month("month_to"),
-            legislation=data.get("legislation", ""),
-            outcome=data.get("outcome", ""),
-            ethnic_group=data.get("ethnic_group", ""),
-            flags=frozenset(data.get("flag", ())),
-        )
+def record_filter_form(filterset: RecordFilterSet) -> forms.Form:
+    """The record filters' form, drawn with GOV.UK widths: selects full width, months five characters."""
+    form = filterset.form
+    for field in form.fields.values():
+        if isinstance(field, MonthField):
+            field.widget.attrs.update(MONTH_INPUT_ATTRS)
+        elif isinstance(field.widget, forms.Select):
+            field.widget.attrs.update(FULL_WIDTH_SELECT.attrs)
+    return form
 
 
 def correction_form(row: RejectedRow) -> type[forms.Form]:
@@ -301,9 +244,9 @@ def rejected_row_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_records_role(request.user)
     forces = list(forces_for_user(request.user))
-    form = RecordFilterForm(request.GET or None, forces=forces)
-    filters = form.to_filters() if request.GET else selectors.RecordFilters()
-    records, counts = selectors.records_for_coordinator(request.user, filters)
+    filterset = RecordFilterSet(request.GET or None, request=request, forces=forces)
+    form = record_filter_form(filterset)
+    records, counts = selectors.records_for_coordinator(request.user, filterset.record_filters())
     page = selectors.record_page(records, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -57,8 +57,12 @@ class RecordCounts(TypedDict):
 
 def records_for_user(user: Any, filters: RecordFilters | None = None) -> QuerySet[EncounterRecord]:
     """The records of the user's forces that match the filters, newest first, with their force and batch."""
-    f = filters or RecordFilters()
     records = EncounterRecord.objects.filter(force__in=forces_for_user(user))
+    return records_matching(records, filters or RecordFilters()).select_related("force").order_by("-occurred_at", "-pk")
+
+
+def records_matching(records: QuerySet[EncounterRecord], f: RecordFilters) -> QuerySet[EncounterRecord]:
+    """The records that match the filters (of the page and the API: records/filters.py)."""
     if f.force:
         records = records.filter(force__police_uk_id=f.force)
     if f.month_from:
@@ -81,7 +85,7 @@ def records_for_user(user: Any, filters: RecordFilters | None = None) -> QuerySe
         records = records.filter(vehicle_only=True)
     if FLAG_NOT_VEHICLE_ONLY in f.flags:
         records = records.filter(vehicle_only=False)
-    return records.select_related("force").order_by("-occurred_at", "-pk")
+    return records
 
 
 def records_for_coordinator(
@@ -144,12 +148,6 @@ def rejected_row_values(row: RejectedRow) -> list[tuple[str, str]]:
         cells = [str(c) for c in raw["cells"]]
         return [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
     return [(label, str(raw.get(label, ""))) for label in labels]
-
-
-def month_start(value: str) -> date:
-    """ "2025-06" → 1 June 2025; the caller has checked the form."""
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
 
 
 # --- what may be shown beyond the coordinators ------------------------------------------------------------------

@@ -167,30 +167,3 @@ class RedactionCheckSerializer(serializers.Serializer[Any]):
         allow_blank=True,
         help_text="The grounds with more masked by hand, if needed; it is masked again, so nothing is put back.",
     )
-
-
-class RecordFilterSerializer(serializers.Serializer[Any]):
-    force = serializers.CharField(required=False, help_text="data.police.uk force id, one of yours.")
-    month_from = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
-    month_to = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM")
-    legislation = serializers.ChoiceField(choices=choices.Legislation.choices, required=False)
-    outcome = serializers.ChoiceField(choices=choices.Outcome.choices, required=False)
-    ethnic_group = serializers.ChoiceField(choices=choices.EthnicGroup.choices, required=False)
-    flag = serializers.MultipleChoiceField(choices=list(selectors.FLAGS.items()), required=False)
-
-    def to_filters(self) -> selectors.RecordFilters:
-        data = self.validated_data
-
-        def month(key: str) -> Any:
-            value = data.get(key)
-            return selectors.month_start(value) if value else None
-
-        return selectors.RecordFilters(
-            force=data.get("force", ""),
-            month_from=month("month_from"),
-            month_to=month("month_to"),
-            legislation=data.get("legislation", ""),
-            outcome=data.get("outcome", ""),
-            ethnic_group=data.get("ethnic_group", ""),
-            flags=frozenset(data.get("flag", ())),
-        )
