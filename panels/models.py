@@ -114,6 +114,18 @@ class Organisation(models.Model):
         return self.name
 
 
+def active_on(on: date | None = None) -> Q:
+    """The one rule for a role held over a period (a membership, a staff role): active on a day (today by default)
+    when it has started by then and has not ended, an end date being the first day it no longer holds."""
+    on = on or timezone.localdate()
+    return Q(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on)
+
+
+class StaffRoleQuerySet(models.QuerySet["StaffRole"]):
+    def active(self, on: date | None = None) -> StaffRoleQuerySet:
+        return self.filter(active_on(on))
+
+
 class StaffRole(models.Model):
     """A role a person holds for an organisation rather than a panel."""
 
@@ -126,6 +138,8 @@ class StaffRole(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     start_date = models.DateField(default=date.today)
     end_date = models.DateField(null=True, blank=True)
+
+    objects = StaffRoleQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -186,8 +200,7 @@ class Panel(models.Model):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self, on: date | None = None) -> MembershipQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on)
+        return self.filter(active_on(on))
 
 
 class Membership(models.Model):
@@ -228,6 +241,7 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
+        # `active_on` for the one membership in hand, without a query.
         today = timezone.localdate()
         return self.start_date <= today and (self.end_date is None or self.end_date > today)
 

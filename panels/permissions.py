@@ -12,7 +12,6 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from panels.models import Invitation, Meeting, Membership, Organisation, Panel, StaffRole
 
@@ -25,10 +24,7 @@ DRAFT_READER_ROLES = {Membership.Role.MEMBER, Membership.Role.CHAIR, Membership.
 
 
 def active_staff_roles(user: Any) -> QuerySet[StaffRole]:
-    today = timezone.localdate()
-    return StaffRole.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today), user=user, start_date__lte=today
-    ).select_related("organisation")
+    return StaffRole.objects.active().filter(user=user).select_related("organisation")
 
 
 def user_requires_mfa(user: Any) -> bool:

@@ -87,10 +87,7 @@ def escalation_send(*, finding: Finding, force: Organisation, question: str, by:
 
 
 def _notify_liaison(escalation: Escalation, message: str) -> None:
-    today = timezone.localdate()
-    liaison = StaffRole.objects.filter(
-        organisation_id=escalation.force_id, role=StaffRole.Role.FORCE_LIAISON, start_date__lte=today
-    ).exclude(end_date__lte=today)
+    liaison = StaffRole.objects.active().filter(organisation_id=escalation.force_id, role=StaffRole.Role.FORCE_LIAISON)
     for role in liaison:
         notify_user_on_commit(
             user_id=role.user_id,
@@ -169,13 +166,11 @@ def escalation_step(
 
 
 def _notify_opcc(escalation: Escalation) -> None:
-    today = timezone.localdate()
-    officers = StaffRole.objects.filter(
+    officers = StaffRole.objects.active().filter(
         organisation__kind=Organisation.Kind.OPCC,
         organisation__force_area_id=escalation.finding.panel.force_area_id,
         role=StaffRole.Role.OPCC_OFFICER,
-        start_date__lte=today,
-    ).exclude(end_date__lte=today)
+    )
     for role in officers:
         notify_user_on_commit(
             user_id=role.user_id,
@@ -200,13 +195,11 @@ class Reminder:
 def _reminder_people(escalation: Escalation) -> list[Any]:
     """The force's liaison officers (who must answer), and the panel's chair and coordinators (who chase), as they
     are now (whatever day the reminder counts from)."""
-    today = timezone.localdate()
-    liaison = StaffRole.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today),
-        organisation_id=escalation.force_id,
-        role=StaffRole.Role.FORCE_LIAISON,
-        start_date__lte=today,
-    ).select_related("user")
+    liaison = (
+        StaffRole.objects.active()
+        .filter(organisation_id=escalation.force_id, role=StaffRole.Role.FORCE_LIAISON)
+        .select_related("user")
+    )
     chasers = (
         Membership.objects.active()
         .filter(panel_id=escalation.finding.panel_id, role__in=[Membership.Role.CHAIR, Membership.Role.COORDINATOR])
