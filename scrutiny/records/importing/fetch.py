@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from urllib.request import Request, urlopen
 
 from django.conf import settings
 
+from common.months import parse_month
 from scrutiny.records.importing.errors import ImportFailed
 
 DEFAULT_API_URL = "https://data.police.uk/api"
@@ -235,8 +235,6 @@ def fetch_stops_force(
 
 # --- the availability list ------------------------------------------------------------------------------------
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-
 
 def parse_availability(data: bytes) -> dict[date, frozenset[str]]:
     """data.police.uk's `/api/crimes-street-dates` → {first day of month: the force ids with stop and search}.
@@ -255,13 +253,12 @@ def parse_availability(data: bytes) -> dict[date, frozenset[str]]:
         if not isinstance(entry, dict):
             raise ImportFailed(f"the availability list's entry {n} is not an object")
         raw_month = entry.get("date")
-        match = _MONTH.fullmatch(raw_month) if isinstance(raw_month, str) else None
-        if match is None or not 1 <= int(match[2]) <= 12:
+        month = parse_month(raw_month) if isinstance(raw_month, str) else None
+        if month is None:
             raise ImportFailed(f'the availability list\'s entry {n} has no "date" written YYYY-MM')
         forces = entry.get("stop-and-search")
         if not isinstance(forces, list) or not all(isinstance(f, str) for f in forces):
             raise ImportFailed(f'the availability list\'s entry for {raw_month} has no "stop-and-search" list')
-        month = date(int(match[1]), int(match[2]), 1)
         if month in available:
             raise ImportFailed(f"the availability list names {raw_month} twice")
         available[month] = frozenset(forces)

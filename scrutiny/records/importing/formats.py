@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from common import months as common_months
 from scrutiny.choices import SourceFormat
 from scrutiny.records.importing.errors import ImportFailed
 from scrutiny.vocab import normalise_key
@@ -275,8 +276,8 @@ def format_of_header(header: Sequence[str]) -> str:
 
 
 _POLICE_UK_NAME = re.compile(
-    r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?:stop-and-search|stops-force)"
-    r"(?:\s*\(\d+\))?\.(?:csv|json|xlsx)$",
+    rf"^(?P<month>{common_months.MONTH.pattern})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)"
+    r"-(?:stop-and-search|stops-force)(?:\s*\(\d+\))?\.(?:csv|json|xlsx)$",
     re.IGNORECASE,
 )
 
@@ -291,17 +292,15 @@ def parse_file_name(name: str) -> NameInfo | None:
     """data.police.uk's names: "2016-06-metropolitan-stop-and-search.csv" → (metropolitan, June 2016)."""
     base = re.split(r"[\\/]", name)[-1]
     match = _POLICE_UK_NAME.match(base)
-    if not match:
+    month = common_months.parse_month(match["month"]) if match else None
+    if match is None or month is None:
         return None
-    month = int(match["month"])
-    if not 1 <= month <= 12:
-        return None
-    return NameInfo(force=match["force"].lower(), month=date(int(match["year"]), month, 1))
+    return NameInfo(force=match["force"].lower(), month=month)
 
 
 def parse_month(value: str) -> date:
-    """ "2025-06" → 1 June 2025 (for --fetch)."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
+    """ "2025-06" → 1 June 2025 (for --fetch); ImportFailed for anything else."""
+    month = common_months.parse_month(value)
+    if month is None:
         raise ImportFailed(f'month must be written YYYY-MM, e.g. 2025-06, not "{value}"')
-    return date(int(match[1]), int(match[2]), 1)
+    return month
