@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter
 
+from common.months import MONTH
 from frontend.charts.base import (
     FEWER_THAN_10,
     INK,
@@ -341,7 +341,7 @@ def trend_chart(
     suppressed_label: str = "small numbers",
 ) -> Chart:
     for point in months:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", point.month):
+        if not MONTH.fullmatch(point.month):
             raise ValueError(f"a month is written YYYY-MM, not {point.month!r}")
         check_interval(point.month, point.ratio, point.low, point.high)
     rows = tuple(

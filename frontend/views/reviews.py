@@ -21,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common.months import MonthField
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices
 from scrutiny.models import Assessment, GroundsRating, ReviewSession, SessionRecord
@@ -34,7 +35,6 @@ from scrutiny.stats import SMALL_NUMBER
 # --- Forms ----------------------------------------------------------------------------------
 
 FULL_WIDTH_SELECT = forms.Select(attrs={"class": "govuk-!-width-full"})
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 MONTH_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"})
 NUMBER_INPUT = forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"})
 
@@ -71,12 +71,8 @@ class SessionForm(forms.Form):
         help_text="Anyone who draws with the same seed over the same records gets the same sample.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
     )
-    month_from = forms.RegexField(
-        label="From month", required=False, regex=MONTH, help_text="For example, 2025-06", widget=MONTH_INPUT
-    )
-    month_to = forms.RegexField(
-        label="To month", required=False, regex=MONTH, help_text="For example, 2025-09", widget=MONTH_INPUT
-    )
+    month_from = MonthField(label="From month", required=False, help_text="For example, 2025-06", widget=MONTH_INPUT)
+    month_to = MonthField(label="To month", required=False, help_text="For example, 2025-09", widget=MONTH_INPUT)
     legislation = forms.MultipleChoiceField(
         label="Legislation", required=False, choices=_options(choices.Legislation), widget=forms.CheckboxSelectMultiple
     )

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.months import month_text
 from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 from scrutiny.sync.permissions import require_coverage_role
 from scrutiny.sync.selectors import ForceCoverage, coverage_overview, force_months
@@ -25,7 +26,7 @@ MONTH_HELP = "YYYY-MM"
 
 
 def _month(d: date | None) -> str | None:
-    return f"{d:%Y-%m}" if d else None
+    return month_text(d) if d else None
 
 
 class MonthFailureSerializer(serializers.Serializer[Any]):
@@ -108,7 +109,7 @@ class SourceMonthSerializer(serializers.ModelSerializer[SourceMonth]):
         read_only_fields = fields
 
     def get_month(self, row: SourceMonth) -> str:
-        return f"{row.month:%Y-%m}"
+        return month_text(row.month)
 
 
 class ForceMonthsSerializer(serializers.Serializer[Any]):

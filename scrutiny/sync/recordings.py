@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from common.months import MONTH
 from scrutiny.sync.replay import AVAILABILITY, recording_name
 
 HEADER = (
@@ -51,8 +52,8 @@ OUTCOME_IDS = {
     "Community resolution": "bu-community-resolution",
     "Summons / charged by post": "bu-summons",
 }
-CSV_NAME = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-stop-and-search\.csv")
-RECORDED_NAME = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-stops-force\.json(?:\.gz)?")
+CSV_NAME = re.compile(rf"(?P<month>{MONTH.pattern})-(?P<force>[a-z0-9-]+)-stop-and-search\.csv")
+RECORDED_NAME = re.compile(rf"(?P<month>{MONTH.pattern})-(?P<force>[a-z0-9-]+)-stops-force\.json(?:\.gz)?")
 
 
 def _text(value: str) -> str | None:

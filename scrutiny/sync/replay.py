@@ -37,10 +37,11 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from common.months import MONTH
+
 AVAILABILITY = "crimes-street-dates"
 ANY_FORCE = "*"
 _FAULT = re.compile(r"(?P<kind>429|[45]\d\d|slow|truncated|cut|empty)(?::(?P<seconds>\d+(?:\.\d+)?))?")
-_MONTH = re.compile(r"\d{4}-\d{2}")
 _FORCE = re.compile(r"[a-z0-9-]+")
 
 
@@ -171,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             key, name = (AVAILABILITY, ""), f"{AVAILABILITY}.json"
         elif parts.path == "/api/stops-force":
             force, month = query.get("force", [""])[0], query.get("date", [""])[0]
-            if not _FORCE.fullmatch(force) or not _MONTH.fullmatch(month):
+            if not _FORCE.fullmatch(force) or not MONTH.fullmatch(month):
                 self._send(400, b'{"error": "force and date=YYYY-MM are required"}')
                 return
             key, name = (force, month), recording_name(force, month)

@@ -18,9 +18,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from common.months import MONTH
 from scrutiny.sync.replay import ReplayServer
 
-_FAULT_OPTION = re.compile(r"(?P<force>[a-z0-9*-]+)(?:/(?P<month>\d{4}-\d{2}))?=(?P<fault>[^x]+)(?:x(?P<times>\d+))?")
+_FAULT_OPTION = re.compile(
+    rf"(?P<force>[a-z0-9*-]+)(?:/(?P<month>{MONTH.pattern}))?=(?P<fault>[^x]+)(?:x(?P<times>\d+))?"
+)
 
 
 class Command(BaseCommand):
