@@ -177,23 +177,15 @@ def batch_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.GET.get("page")
     )
     labels = selectors.column_labels(batch.source_format)
-    rejected = [(row, _nonblank_values(row.raw_values, labels)) for row in rows]
+    rejected = []
+    for row in rows:  # the cells a row has, as kept: blanks left out
+        values = selectors.values_by_column(row.raw_values, labels, extra_columns=True)
+        rejected.append((row, [(label, value) for label, value in values if value]))
     return render(
         request,
         "frontend/scrutiny/batch_detail.html",
         {"batch": batch, "rows": rows, "rejected": rejected, "progress_max": batch.rows_total or 1},
     )
-
-
-def _nonblank_values(raw: dict[str, Any] | None, labels: tuple[str, ...]) -> list[tuple[str, str]]:
-    raw = dict(raw or {})
-    if "cells" in raw:
-        cells = [str(c) for c in raw["cells"]]
-        pairs = [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
-        pairs += [(f"Extra column {i + 1}", c) for i, c in enumerate(cells[len(labels) :])]
-    else:
-        pairs = [(label, str(raw.get(label, ""))) for label in labels]
-    return [(label, value) for label, value in pairs if value]
 
 
 @login_required

@@ -3,6 +3,7 @@ and what may be shown of a record beyond the coordinators (its published fields,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -11,8 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from scrutiny.choices import EthnicGroup, SourceFormat
-from scrutiny.records.importing.formats import FIELDS, POLICE_UK_JSON_LABELS
+from scrutiny.choices import EthnicGroup
+from scrutiny.records.importing.formats import FIELDS, column_labels
 from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.records.permissions import batches_for_user, forces_for_user
 
@@ -125,13 +126,6 @@ def rejected_rows_of(batch: ImportBatch, *, resolved: bool | None = False) -> Qu
     return rows.order_by("line_number", "pk")
 
 
-def column_labels(source_format: str) -> tuple[str, ...]:
-    """The source's column headings, in the order rejected rows keep their values."""
-    if source_format == SourceFormat.POLICE_UK_JSON:
-        return tuple(POLICE_UK_JSON_LABELS)
-    return tuple(f.label for f in FIELDS.get(source_format, ()))
-
-
 def sensitive_labels(source_format: str) -> set[str]:
     """Columns whose raw values are never kept (officer identifier, force reference): given afresh or left as
     the row's stored keyed forms."""
@@ -142,12 +136,23 @@ def sensitive_labels(source_format: str) -> set[str]:
 
 def rejected_row_values(row: RejectedRow) -> list[tuple[str, str]]:
     """(column, value as kept) for every column of the row's source, in order."""
-    labels = column_labels(row.batch.source_format)
-    raw = dict(row.raw_values or {})
-    if "cells" in raw:
-        cells = [str(c) for c in raw["cells"]]
-        return [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
-    return [(label, str(raw.get(label, ""))) for label in labels]
+    return values_by_column(row.raw_values, column_labels(row.batch.source_format))
+
+
+def values_by_column(
+    raw_values: dict[str, Any] | None, labels: Sequence[str], *, extra_columns: bool = False
+) -> list[tuple[str, str]]:
+    """(column, value as kept) for each of `labels`, from a rejected row's kept values. A row kept as cells that
+    could not be matched to columns gives them in order, and with `extra_columns` those past the last column too
+    ("Extra column 1", ...)."""
+    raw = dict(raw_values or {})
+    if "cells" not in raw:
+        return [(label, str(raw.get(label, ""))) for label in labels]
+    cells = [str(c) for c in raw["cells"]]
+    pairs = [(label, cells[i] if i < len(cells) else "") for i, label in enumerate(labels)]
+    if extra_columns:
+        pairs += [(f"Extra column {i + 1}", c) for i, c in enumerate(cells[len(labels) :])]
+    return pairs
 
 
 # --- what may be shown beyond the coordinators ------------------------------------------------------------------

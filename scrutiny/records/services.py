@@ -24,15 +24,15 @@ from common.errors import DomainError
 from panels.models import Organisation
 from scrutiny.audit.models import AuditEvent
 from scrutiny.audit.services import audit_log
-from scrutiny.choices import SourceFormat
 from scrutiny.records import pii
 from scrutiny.records.importing import ImportFailed
 from scrutiny.records.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
-from scrutiny.records.importing.formats import FIELDS, POLICE_UK_JSON_LABELS, Field, parse_file_name
+from scrutiny.records.importing.formats import FIELDS, Field, column_labels, parse_file_name
 from scrutiny.records.importing.normalise import Protected, Rejected, make_normaliser
 from scrutiny.records.importing.sinks import ExecutemanySink, lock_force, neighbours
 from scrutiny.records.imports import check_header, detect_source_format, file_sha256
 from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records.selectors import values_by_column
 from scrutiny.records.tasks import import_batch
 from scrutiny.records.versions import records_changed
 
@@ -115,18 +115,12 @@ def _queue(batch: ImportBatch) -> None:
 # --- rejected rows -------------------------------------------------------------------------------------------
 
 
-def _labels(source_format: str) -> tuple[str, ...]:
-    if source_format == SourceFormat.POLICE_UK_JSON:
-        return POLICE_UK_JSON_LABELS
-    return tuple(f.label for f in FIELDS[source_format])
-
-
 def rejected_rows_csv(*, batch: ImportBatch, by: Any) -> Iterator[str]:
     """The batch's unresolved rejected rows as CSV text, chunk by chunk (for a StreamingHttpResponse).
 
     Columns: line, reasons, then the source's columns as read (sensitive ones blank; see RejectedRow).
     """
-    labels = _labels(batch.source_format)
+    labels = column_labels(batch.source_format)
     audit_log(by=by, action=AuditEvent.Action.REJECTED_ROWS_EXPORTED, obj=batch)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -172,15 +166,12 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         raise CorrectionError("This row has already been corrected.")
     batch = row.batch
     force_id = batch.force.police_uk_id
-    labels = _labels(batch.source_format)
+    labels = column_labels(batch.source_format)
     unknown = set(values) - set(labels)
     if unknown:
         raise CorrectionError(f"Unknown column(s): {', '.join(sorted(unknown))}")
-    current = dict(row.raw_values or {})
-    if "cells" in current:
-        cells = list(current.pop("cells"))
-        current = {label: (str(cells[i]) if i < len(cells) else "") for i, label in enumerate(labels)}
-    merged = {label: str(values.get(label, current.get(label, ""))) for label in labels}
+    current = dict(values_by_column(row.raw_values, labels))
+    merged = {label: str(values.get(label, current[label])) for label in labels}
     stored = Protected(
         officer_pseudonym=row.protected.get("officer_pseudonym", ""),
         force_reference_hash=row.protected.get("force_reference_hash", ""),

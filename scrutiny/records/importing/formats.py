@@ -120,6 +120,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 }
 
 
+def column_labels(source_format: str) -> tuple[str, ...]:
+    """The source's column headings, in the canonical order of its fields (the order rejected rows keep values)."""
+    if source_format == SourceFormat.POLICE_UK_JSON:
+        return POLICE_UK_JSON_LABELS
+    return tuple(f.label for f in FIELDS.get(source_format, ()))
+
+
 def _heading_key(value: str) -> str:
     return normalise_key(value.lstrip("\ufeff"))
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from common.api import choices_help
 from scrutiny.records.models import EncounterRecord
-from scrutiny.records.serializers import RecordKindField
+from scrutiny.records.serializers import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS, RecordKindField
 from scrutiny.reviews.models import Assessment, Finding, ReviewSession, SessionRecord
 from scrutiny.sync.selectors import withdrawn_note
 
@@ -36,34 +36,9 @@ class SessionRecordFieldsSerializer(serializers.ModelSerializer[EncounterRecord]
             "kind",
             "occurred_at",
             "month",
-            "search_type",
-            "vehicle_only",
-            "part_of_policing_operation",
-            "policing_operation",
-            "latitude",
-            "longitude",
-            "gender",
-            "age_range",
-            "self_defined_ethnicity",
-            "ethnic_group",
-            "officer_defined_ethnicity",
-            "legislation",
-            "object_of_search",
-            "outcome",
-            "anything_found",
-            "outcome_linked_to_object",
-            "removal_of_more_than_outer_clothing",
-            "body_worn_video",
-            "supervisor_signed_off",
-            "initiation",
-            "uof_tactics",
-            "uof_impact_factors",
-            "uof_reasons",
-            "subject_age_band",
-            "subject_injured",
-            "subject_injury",
-            "officer_injured",
-            "uof_outcome",
+            *PUBLISHED_FIELDS,
+            *EXTRACT_FIELDS,
+            *USE_OF_FORCE_FIELDS,
             "withdrawn_at",
             "withdrawn_note",
         ]
