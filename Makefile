@@ -101,6 +101,7 @@ test: setup chromium
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(PY_STAMP)
 	$(BIN)/ruff format .

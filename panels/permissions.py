@@ -41,6 +41,15 @@ def user_has_mfa(user: Any) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def liaison_force_ids(user: Any) -> set[int]:
+    """Forces the user answers escalations for (active force liaison roles)."""
+    return {
+        r.organisation_id
+        for r in active_staff_roles(user)
+        if r.role == StaffRole.Role.FORCE_LIAISON and r.organisation.kind == Organisation.Kind.FORCE
+    }
+
+
 def opcc_force_area_ids(user: Any) -> set[int]:
     return {
         r.organisation.force_area_id

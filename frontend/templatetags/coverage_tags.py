@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from panels.models import Membership, Organisation, StaffRole
-from scrutiny.sync.selectors import withdrawn_note as note
+from scrutiny.records.selectors import withdrawn_note as note
 
 register = template.Library()
 

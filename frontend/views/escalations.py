@@ -19,7 +19,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from panels.models import Membership
 from panels.permissions import opcc_force_area_ids
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny.audit.services import audit_log
@@ -30,12 +29,12 @@ from scrutiny.escalations.permissions import (
     get_escalation_for_user,
     liaison_force_ids,
     may_read_escalation_report,
+    require_escalation_list,
 )
 from scrutiny.escalations.selectors import escalation_timeline, report_escalations
 from scrutiny.escalations.services import EscalationConflict, escalation_step
 from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
-from scrutiny.reviews.permissions import SESSION_ROLES
-from scrutiny.reviews.public import finding_records
+from scrutiny.reviews.selectors import finding_records
 from scrutiny.reviews.services import ReviewError
 
 # --- Forms: one per step, each carrying the version the page was drawn from -------------------
@@ -159,9 +158,7 @@ def _detail(
 def escalation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A liaison officer's inbox, an OPCC officer's area, a panel's escalations: whatever the user may read."""
     user = request.user
-    on_panel = Membership.objects.active().filter(user=user, role__in=SESSION_ROLES).exists()
-    if not (user.is_superuser or on_panel or liaison_force_ids(user) or opcc_force_area_ids(user)):
-        raise PermissionDenied("Escalations are for panel members, force liaison officers and OPCC officers.")
+    require_escalation_list(user)
     today = timezone.localdate()
     rows = [(e, e.is_overdue(today)) for e in escalation_selectors.escalation_list(user)]
     return render(

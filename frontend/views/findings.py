@@ -21,7 +21,7 @@ from panels.typing import AuthenticatedHttpRequest
 from scrutiny.escalations.services import escalation_send
 from scrutiny.models import Escalation, Finding, ReviewSession, SessionRecord
 from scrutiny.reviews.permissions import get_finding_for_user, get_review_access, get_session_for_user
-from scrutiny.reviews.public import finding_records
+from scrutiny.reviews.selectors import finding_records
 from scrutiny.reviews.services import (
     FindingConflict,
     FindingInput,

@@ -31,7 +31,7 @@ from panels.permissions import (
     panels_visible_to,
 )
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny.reviews import public as scrutiny_public
+from scrutiny.reviews import selectors as scrutiny_public
 from surveys.loop.selectors import public_recommendations
 
 

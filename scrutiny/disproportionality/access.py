@@ -17,8 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from panels.models import Membership, Organisation
-from panels.permissions import opcc_force_area_ids
-from scrutiny.escalations.permissions import liaison_force_ids
+from panels.permissions import liaison_force_ids, opcc_force_area_ids
 
 REPORT_PANEL_ROLES = {Membership.Role.COORDINATOR}
 REFUSAL = "Only coordinators, OPCC officers and force liaison officers can read disproportionality reports."

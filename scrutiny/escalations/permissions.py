@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from panels.models import Membership, Organisation, StaffRole
-from panels.permissions import active_staff_roles, opcc_force_area_ids
+from panels.models import Membership
+from panels.permissions import liaison_force_ids, opcc_force_area_ids
 from scrutiny.escalations.models import STEPS, Escalation
 from scrutiny.reviews.permissions import SESSION_ROLES, ReviewAccess
-
-
-def liaison_force_ids(user: Any) -> set[int]:
-    """Forces the user answers escalations for (active force liaison roles)."""
-    return {
-        r.organisation_id
-        for r in active_staff_roles(user)
-        if r.role == StaffRole.Role.FORCE_LIAISON and r.organisation.kind == Organisation.Kind.FORCE
-    }
 
 
 class EscalationAccess:
@@ -90,6 +82,17 @@ def get_escalation_for_user(user: Any, pk: int) -> tuple[Escalation, EscalationA
     if escalation is None:
         raise Http404("No such escalation.")
     return escalation, EscalationAccess(user, escalation)
+
+
+ESCALATION_LIST_REFUSAL = "Escalations are for panel members, force liaison officers and OPCC officers."
+
+
+def require_escalation_list(user: Any) -> None:
+    """The escalations page is for the panels' members, chairs and coordinators, force liaison and OPCC officers
+    (and superusers); PermissionDenied for anyone else, even with nothing to list."""
+    on_panel = Membership.objects.active().filter(user=user, role__in=SESSION_ROLES).exists()
+    if not (user.is_superuser or on_panel or liaison_force_ids(user) or opcc_force_area_ids(user)):
+        raise PermissionDenied(ESCALATION_LIST_REFUSAL)
 
 
 def may_read_escalation_report(user: Any) -> bool:

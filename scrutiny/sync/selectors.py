@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
 from panels.models import Organisation
 from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
@@ -174,11 +173,3 @@ def force_months(police_uk_id: str) -> ForceMonths:
         _fold(coverage, sm)
     coverage.last_checked = _last_checked([force]).get(force.pk)
     return ForceMonths(coverage=coverage, months=rows[::-1])
-
-
-def withdrawn_note(withdrawn_at: datetime | None) -> str:
-    """What a review session says of a record data.police.uk no longer publishes ("" for one it still does)."""
-    if withdrawn_at is None:
-        return ""
-    day = timezone.localtime(withdrawn_at)
-    return f"data.police.uk no longer publishes this record (withdrawn on {day.day} {day:%B %Y})."

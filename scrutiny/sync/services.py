@@ -38,7 +38,6 @@ from panels.models import Organisation
 from scrutiny.audit.models import AuditEvent
 from scrutiny.audit.services import audit_log
 from scrutiny.choices import BatchStatus, SourceFormat
-from scrutiny.disproportionality.report import records_changed
 from scrutiny.records.importing import ImportFailed, run_import
 from scrutiny.records.importing.fetch import (
     LIMITER,
@@ -50,6 +49,7 @@ from scrutiny.records.importing.fetch import (
 )
 from scrutiny.records.importing.sinks import neighbours
 from scrutiny.records.models import EncounterRecord, ImportBatch
+from scrutiny.records.versions import records_changed
 from scrutiny.sync.models import SourceMonth, SourceMonthStatus, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from scrutiny.escalations.selectors import escalation_timeline
 from scrutiny.escalations.services import EscalationConflict, escalation_step, escalations_remind
 from scrutiny.escalations.workdays import add_working_days
 from scrutiny.models import ActionTaken, Escalation, EscalationOutcome, EscalationStatus, Finding
-from scrutiny.reviews.public import public_findings
+from scrutiny.reviews.selectors import public_findings
 from scrutiny.reviews.services import ReviewError, finding_publish
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.scrutiny.factories import make_batch, make_escalation, make_finding, make_force, make_record, make_session

@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from common.api import choices_help
 from scrutiny.records.models import EncounterRecord
+from scrutiny.records.selectors import withdrawn_note
 from scrutiny.records.serializers import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS, RecordKindField
 from scrutiny.reviews.models import Assessment, Finding, ReviewSession, SessionRecord
-from scrutiny.sync.selectors import withdrawn_note
 
 
 class SessionRecordFieldsSerializer(serializers.ModelSerializer[EncounterRecord]):

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from panels.models import Panel, User
 from scrutiny.models import EncounterRecord, ReviewSession, SessionRecord
+from scrutiny.records.selectors import withdrawn_note
 from scrutiny.reviews.sampling import SampleSpec
 from scrutiny.reviews.selectors import sample_population
 from scrutiny.reviews.services import session_go_to
-from scrutiny.sync.selectors import withdrawn_note
 from tests.frontend.helpers import page_text
 from tests.scrutiny.factories import make_session
 from tests.scrutiny.sync.conftest import CHESHIRE_MONTHS, Sync, read_month, write_month
