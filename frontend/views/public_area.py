@@ -16,21 +16,19 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 
-from frontend.views.reporting import ShownChart, chart_makers, csv_response, months_back, svg_response
+from common.months import add_months, financial_year_start
+from frontend.views.reporting import ShownChart, chart_makers, csv_response, svg_response
 from panels import selectors
 from panels.census import POLICE_UK_IDS
 from panels.models import ForceArea, Organisation, Panel
-from scrutiny import choices
 from scrutiny import stats as st
 from scrutiny.disproportionality import national
 from scrutiny.disproportionality import report as reporting
-from scrutiny.models import EncounterRecord
+from scrutiny.records.selectors import data_months
 from scrutiny.reviews import public as scrutiny_public
 from surveys.loop.selectors import public_recommendations
 from surveys.results.trust import TrustReport, trust_report
@@ -75,21 +73,6 @@ class PeriodError(ValueError):
     pass
 
 
-def _data_months(forces: list[Organisation]) -> tuple[date | None, date | None]:
-    """The first and the latest whole month (before this one, UK time) with the forces' searches."""
-    this_month = timezone.localdate().replace(day=1)
-    found = (
-        EncounterRecord.objects.current()
-        .filter(kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
-        .aggregate(first=Min("month"), latest=Max("month"))
-    )
-    return found["first"], found["latest"]
-
-
-def financial_year_of(month: date) -> int:
-    return month.year if month.month >= 4 else month.year - 1
-
-
 def fy_label(year: int) -> str:
     return f"April {year} to March {year + 1}"
 
@@ -97,7 +80,7 @@ def fy_label(year: int) -> str:
 def choose_period(raw: str, first: date | None, latest: date | None) -> tuple[Period | None, list[int]]:
     """The period asked for (`?year=YYYY`, a financial year with data) or the latest 12 whole months with data;
     and the financial years on offer, newest first. PeriodError for a year that is not one of them."""
-    years = list(range(financial_year_of(latest), financial_year_of(first) - 1, -1)) if first and latest else []
+    years = list(range(financial_year_start(latest), financial_year_start(first) - 1, -1)) if first and latest else []
     raw = raw.strip()
     if raw:
         if not raw.isdigit() or int(raw) not in years:
@@ -108,7 +91,7 @@ def choose_period(raw: str, first: date | None, latest: date | None) -> tuple[Pe
         return Period(start, end, fy_label(year), year), years
     if latest is None:
         return None, years
-    start = months_back(latest, 11)
+    start = add_months(latest, -11)
     label = f"the 12 months from {start:%B %Y} to {latest:%B %Y}"
     return Period(start, latest, label, None), years
 
@@ -155,7 +138,7 @@ class AreaFigures:
 
 def area_figures(slug: str, raw_year: str) -> AreaFigures:
     area, forces, panels = get_public_area(slug)
-    first, latest = _data_months(forces) if forces else (None, None)
+    first, latest = data_months(forces) if forces else (None, None)
     period, years = choose_period(raw_year, first, latest)
     report = query = None
     if period is not None and forces:

@@ -11,27 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from common.months import add_months, month_text
 from frontend.charts import Chart, find_rate_chart, rates_chart, ratio_chart, trend_chart
 from frontend.charts.sources import find_rates_from_report, rates_from_report, ratios_from_report, trend_from_months
 from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
-from scrutiny import choices
 from scrutiny import stats as st
 from scrutiny.audit.services import audit_log
 from scrutiny.disproportionality import report as reporting
 from scrutiny.disproportionality.access import REFUSAL, report_forces_for_user
-from scrutiny.models import AuditEvent, EncounterRecord
+from scrutiny.models import AuditEvent
+from scrutiny.records.selectors import data_months
 
 GROUPS = list(st.GROUPS)
 BREAKDOWN_CHOICES: list[tuple[str, str]] = [
@@ -99,29 +98,13 @@ class PageParams:
     by: str  # "none" or a key of reporting.BREAKDOWNS
 
 
-def latest_whole_month(forces: list[Organisation]) -> date | None:
-    """The latest month before this one (UK time) in which the forces have stop-and-search records."""
-    this_month = timezone.localdate().replace(day=1)
-    found = (
-        EncounterRecord.objects.current()
-        .filter(kind=choices.Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
-        .aggregate(latest=Max("month"))["latest"]
-    )
-    return found if isinstance(found, date) else None
-
-
-def months_back(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def default_values(forces: list[Organisation]) -> dict[str, Any]:
     """The form's values on a first visit: every force the user may read, the 12 months to the latest with data."""
-    latest = latest_whole_month(forces) or months_back(timezone.localdate().replace(day=1), 1)
+    latest = data_months(forces)[1] or add_months(timezone.localdate().replace(day=1), -1)
     return {
         "force": [f.police_uk_id for f in forces],
-        "from": reporting.month_text(months_back(latest, 11)),
-        "to": reporting.month_text(latest),
+        "from": month_text(add_months(latest, -11)),
+        "to": month_text(latest),
         "ethnicity": "self",
         "by": "none",
     }

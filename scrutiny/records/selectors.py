@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
-from scrutiny.choices import EthnicGroup
+from panels.models import Organisation
+from scrutiny.choices import EthnicGroup, Kind
 from scrutiny.records.importing.formats import FIELDS, column_labels
 from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.records.permissions import batches_for_user, forces_for_user
@@ -109,6 +110,18 @@ def record_counts(records: QuerySet[EncounterRecord]) -> RecordCounts:
     for row in records.order_by().values("ethnic_group").annotate(n=Count("pk")):
         groups[row["ethnic_group"] or EthnicGroup.NOT_STATED] += row["n"]
     return {"total": sum(groups.values()), "groups": groups}
+
+
+def data_months(forces: Sequence[Organisation]) -> tuple[date | None, date | None]:
+    """The first and the latest whole month (before this one, UK time) in which the forces hold current
+    stop-and-search records, in one query; (None, None) when they hold none."""
+    this_month = timezone.localdate().replace(day=1)
+    found = (
+        EncounterRecord.objects.current()
+        .filter(kind=Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
+        .aggregate(first=Min("month"), latest=Max("month"))
+    )
+    return found["first"], found["latest"]
 
 
 def batches_for(user: Any, *, force: str = "") -> QuerySet[ImportBatch]:

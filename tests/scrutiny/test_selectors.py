@@ -148,3 +148,16 @@ def test_batches_are_listed_per_force(coordinator: User, force: Organisation, ot
 def test_a_second_force_in_the_same_area_is_the_coordinators_too(coordinator: User, force: Organisation) -> None:
     transport = make_force(code=area_of(force).code, police_uk_id="cheshire-transport", name="Cheshire Transport")
     assert set(forces_for_user(coordinator)) == {force, transport}
+
+
+def test_the_data_months_are_the_first_and_latest_whole_months_of_current_searches(force: Organisation) -> None:
+    batch = make_batch(force)
+    this_month = timezone.localdate().replace(day=1)
+    make_record(batch, occurred_at=datetime(2024, 3, 5, 9, 0, tzinfo=UTC))
+    make_record(batch, occurred_at=datetime(2025, 6, 5, 9, 0, tzinfo=UTC))
+    # Not counted: a use of force, a withdrawn search, a search of this (unfinished) month.
+    make_record(batch, occurred_at=datetime(2023, 1, 5, 9, 0, tzinfo=UTC), kind="use_of_force")
+    make_record(batch, occurred_at=datetime(2023, 2, 5, 9, 0, tzinfo=UTC), withdrawn_at=timezone.now())
+    make_record(batch, occurred_at=timezone.now(), month=this_month)
+    assert selectors.data_months([force]) == (date(2024, 3, 1), date(2025, 6, 1))
+    assert selectors.data_months([Organisation.objects.get(police_uk_id="merseyside")]) == (None, None)
