@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from common.months import add_months
+
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 FIRST_YEAR = 2000  # data.police.uk starts in 2010: anything earlier than this is a typing slip
 
@@ -54,8 +56,7 @@ class Quarter:
 
     def months_back(self, count: int) -> date:
         """The first day of the month `count - 1` months before the quarter's last month (12: a year ending with it)."""
-        index = self.last_month.year * 12 + self.last_month.month - 1 - (count - 1)
-        return date(index // 12, index % 12 + 1, 1)
+        return add_months(self.last_month, 1 - count)
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The quarter as aware datetimes in UK time: from its first midnight to the next quarter's (exclusive)."""
