@@ -303,9 +303,7 @@ def report_chart_csv(request: AuthenticatedHttpRequest, kind: str) -> HttpRespon
         detail={"what": f"disproportionality chart {kind}", "format": "csv", **query.header()},
         panel=None,
     )
-    name = f"{kind}-{'-'.join(query.force_ids)}-{reporting.month_text(query.from_month)}-to-" + reporting.month_text(
-        query.to_month
-    )
+    name = f"{kind}-{'-'.join(query.force_ids)}-{month_text(query.from_month)}-to-{month_text(query.to_month)}"
     return csv_response(chart, f"{name}.csv")
 
 
