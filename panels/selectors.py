@@ -10,13 +10,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from panels import census
-from panels.models import Invitation, Meeting, Membership, Panel, SelfDescription
+from panels.models import ForceArea, Invitation, Meeting, Membership, Panel, SelfDescription
 from panels.permissions import RUN_MEETING_ROLES, active_staff_roles, panels_visible_to
 from panels.representativeness import MakeUp, compare_make_up
 
 
 def current_members(panel: Panel) -> QuerySet[Membership]:
     return Membership.objects.active().filter(panel=panel).select_related("user").order_by("role", "user__email")
+
+
+def panels_of_area(area: ForceArea) -> QuerySet[Panel]:
+    """The force area's panels, by name."""
+    return Panel.objects.filter(force_area=area).order_by("name", "pk")
 
 
 def membership_history(panel: Panel) -> QuerySet[Membership]:

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
-
 from frontend.charts import (
     Chart,
     find_rate_chart,
@@ -40,17 +38,19 @@ from frontend.charts.sources import (
 from frontend.pack.quarter import Quarter
 from panels.census import population_by_five_group
 from panels.models import ForceArea, Organisation, Panel
+from panels.selectors import panels_of_area
 from scrutiny import stats as st
 from scrutiny.choices import EthnicGroup
 from scrutiny.disproportionality import national
 from scrutiny.disproportionality import report as reporting
 from scrutiny.escalations.report import Report, escalation_report
-from scrutiny.models import Escalation, EscalationStatus, Finding, ReviewSession, SessionRecord
-from scrutiny.reviews.selectors import session_summary
+from scrutiny.escalations.selectors import escalations_open_from_before, escalations_sent
+from scrutiny.models import Finding, ReviewSession
+from scrutiny.reviews.selectors import findings_by_rag, sessions_held, sessions_records, sessions_summary
 from surveys.building.models import Survey
-from surveys.loop.models import Recommendation, RecommendationUpdate
-from surveys.loop.selectors import theme_summaries
-from surveys.responding.models import Response
+from surveys.loop.models import Recommendation
+from surveys.loop.selectors import recommendations_of_area, theme_summaries
+from surveys.responding.selectors import consultations_in_period
 from surveys.results.trust import TrustReport, trust_report
 
 TREND_MONTHS = 12
@@ -200,10 +200,6 @@ class Pack:
 # --- gathering ---------------------------------------------------------------------------------------------------
 
 
-def _suppress(count: int) -> int | None:
-    return st.suppress(count)
-
-
 def _disproportionality(forces: list[Organisation], quarter: Quarter) -> DisproportionalitySection:
     if not forces:
         return DisproportionalitySection(forces, None, None)
@@ -265,34 +261,17 @@ def _compare(section: DisproportionalitySection, quarter: Quarter) -> None:
 
 def _reviews(area: ForceArea, quarter: Quarter, today: date) -> ReviewSection:
     # Held: dated in the quarter and not after today (a session planned for next week has not been held).
-    last = min(quarter.last_day, today)
-    sessions = list(
-        ReviewSession.objects.filter(panel__force_area=area, date__gte=quarter.first_day, date__lte=last)
-        .select_related("panel")
-        .order_by("date", "pk")
-    )
-    items = SessionRecord.objects.filter(session__in=sessions)
-    counts = items.aggregate(sampled=Count("pk"), revealed=Count("pk", filter=Q(revealed_at__isnull=False)))
-    judged: Counter[str] = Counter()
-    not_reasonable: Counter[str] = Counter()
-    for session in sessions:
-        for share in session_summary(session)["ethnic_group"]:
-            judged[share.key] += share.total
-            not_reasonable[share.key] += share.hits
+    sessions = sessions_held(area, quarter.first_day, min(quarter.last_day, today))
+    sampled, revealed = sessions_records(sessions)
+    # Each share's records judged and those judged not reasonable, by ethnic group, over all the sessions.
+    shares = {share.key: (share.total, share.hits) for share in sessions_summary(sessions)["ethnic_group"]}
     labels = dict(EthnicGroup.choices)
-    grounds = [GroundsShare(labels[code], judged[code], not_reasonable[code]) for code in EthnicGroup.values]
-    start, end = quarter.bounds()
-    findings = (
-        Finding.objects.filter(panel__force_area=area, created_at__gte=start, created_at__lt=end)
-        .values("rag")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_rag = {row["rag"]: row["n"] for row in findings}
+    grounds = [GroundsShare(labels[code], *shares.get(code, (0, 0))) for code in EthnicGroup.values]
+    by_rag = findings_by_rag(area, *quarter.bounds())
     return ReviewSection(
         sessions=sessions,
-        records_sampled=counts["sampled"] or 0,
-        records_reviewed=counts["revealed"] or 0,
+        records_sampled=sampled,
+        records_reviewed=revealed,
         grounds=grounds,
         findings=sum(by_rag.values()),
         findings_by_rag=[(label, by_rag.get(value, 0)) for value, label in Finding.Rag.choices],
@@ -301,52 +280,27 @@ def _reviews(area: ForceArea, quarter: Quarter, today: date) -> ReviewSection:
 
 def _escalations(area: ForceArea, quarter: Quarter, today: date) -> EscalationSection:
     start, end = quarter.bounds()
-    mine = Escalation.objects.filter(finding__panel__force_area=area)
-    sent = (
-        mine.filter(sent_at__gte=start, sent_at__lt=end)
-        .select_related("finding", "finding__panel", "force")
-        .order_by("sent_at", "pk")
-    )
-    earlier = mine.filter(sent_at__lt=start).exclude(status=EscalationStatus.CLOSED).count()
-    return EscalationSection(escalation_report(list(sent), today=today), earlier)
+    sent = escalations_sent(area, start, end)
+    return EscalationSection(escalation_report(sent, today=today), escalations_open_from_before(area, start))
 
 
 def _consultations(area: ForceArea, quarter: Quarter, today: date) -> list[ConsultationLine]:
     """The surveys of the area's panels that were open or closed in the quarter: those that took responses in it,
     those whose closing date fell in it, and (for the current quarter) those open now."""
     start, end = quarter.bounds()
-    in_quarter = {
-        row["survey"]: row["n"]
-        for row in Response.objects.filter(
-            survey__panel__force_area=area,
-            submitted_on__gte=quarter.first_day,
-            submitted_on__lte=quarter.last_day,
-        )
-        .values("survey")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    in_it = Q(pk__in=list(in_quarter)) | Q(closes_at__gte=start, closes_at__lt=end)
-    if quarter.first_day <= today <= quarter.last_day:
-        in_it |= Q(status=Survey.Status.OPEN)
-    surveys = (
-        Survey.objects.filter(panel__force_area=area)
-        .exclude(status=Survey.Status.DRAFT)
-        .filter(in_it)
-        .select_related("panel")
-        .annotate(total=Count("responses"))
-        .order_by("panel__name", "title", "pk")
+    found = consultations_in_period(
+        area, first_day=quarter.first_day, last_day=quarter.last_day, start=start, end=end, today=today
     )
     lines = []
-    for survey in surveys:
-        summaries = theme_summaries(survey)[:TOP_THEMES]
+    for row in found:
+        summaries = theme_summaries(row.survey)[:TOP_THEMES]
         quote = next((s.quotes[0] for s in summaries if s.quotes), None)
         lines.append(
             ConsultationLine(
-                survey=survey,
-                responses_in_quarter=_suppress(in_quarter.get(survey.pk, 0)),
-                responses_total=_suppress(survey.total),
-                themes=[ThemeLine(s.theme.name, _suppress(s.count)) for s in summaries],
+                survey=row.survey,
+                responses_in_quarter=st.suppress(row.in_period),
+                responses_total=st.suppress(row.total),
+                themes=[ThemeLine(s.theme.name, st.suppress(s.count)) for s in summaries],
                 quote=quote,
             )
         )
@@ -354,14 +308,7 @@ def _consultations(area: ForceArea, quarter: Quarter, today: date) -> list[Consu
 
 
 def _recommendations(area: ForceArea, today: date) -> tuple[list[RecommendationLine], int, list[tuple[str, int]], int]:
-    done = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk"), complete=True)
-    recommendations = list(
-        Recommendation.objects.filter(panel__force_area=area)
-        .exclude(status=Recommendation.Status.DRAFT)
-        .select_related("panel")
-        .annotate(completed=Exists(done))
-        .order_by("sent_at", "pk")
-    )
+    recommendations = recommendations_of_area(area)
     lines = []
     for r in recommendations:
         overdue = bool(
@@ -369,7 +316,7 @@ def _recommendations(area: ForceArea, today: date) -> tuple[list[RecommendationL
             and r.decision != Recommendation.Decision.NOT_ACCEPTED
             and r.due_by is not None
             and r.due_by < today
-            and not r.completed
+            and not r.completed  # type: ignore[attr-defined]
         )
         lines.append(RecommendationLine(r, overdue))
     awaiting = sum(r.status == Recommendation.Status.AWAITING for r in recommendations)
@@ -380,7 +327,7 @@ def _recommendations(area: ForceArea, today: date) -> tuple[list[RecommendationL
 
 def _trust(area: ForceArea, quarter: Quarter) -> list[TrustPanel]:
     out = []
-    for panel in Panel.objects.filter(force_area=area).order_by("name", "pk"):
+    for panel in panels_of_area(area):
         report = trust_report(panel).shared()
         waves = [w for w in report.waves if w.first_day <= quarter.last_day]
         if not waves or not report.measures:
@@ -409,74 +356,75 @@ def _trust(area: ForceArea, quarter: Quarter) -> list[TrustPanel]:
     return out
 
 
+# The methods page's sections that say the same for every area and quarter (the denominators come first).
+_METHODS_EVERY_PACK: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "What is counted",
+        (
+            "Stop and search records only. Vehicle-only searches are excluded. Searches whose ethnicity was not "
+            "stated count in the total and in no group, as the Home Office does. Self-defined ethnicity.",
+            "Find rate: of a group's searches with 'outcome linked to object of search' recorded, the share "
+            "recorded as linked. Arrest rate: the share of searches ending in arrest.",
+            "Panel reviews: records revealed to the panel in sessions held in the quarter; grounds are judged "
+            "not reasonable by the panel's agreed view, or by most members' scores where none was agreed. "
+            "Findings made, escalations sent and consultation responses received in the quarter. Escalation "
+            "and recommendation status is as at the day the pack was made; response times are working days "
+            "(weekends and bank holidays in England not counted).",
+        ),
+    ),
+    (
+        "Intervals",
+        (
+            "Rate ratios against White carry a 95% interval by the log method (exp(ln RR +/- 1.96 "
+            "sqrt(1/a + 1/b))), exact (conditional binomial) when a count is under 20. Find rates and trust "
+            "shares carry Wilson 95% intervals; on opt-in surveys these show chance variation only and are "
+            "not a margin of error.",
+        ),
+    ),
+    (
+        "How the force compares",
+        (
+            "Over the 12 months to the quarter's end, from every force of England and Wales (the public, "
+            "suppressed figures). Each force's ratio is set against the England and Wales ratio on a funnel "
+            "plot (Spiegelhalter, 2005): its expected searches of a group are those it would make at the "
+            "England and Wales ratio given its searches of White people and its populations, and the control "
+            "limits are exact Poisson limits at 95% (alert) and 99.8% (outlier). Ranks come with the range "
+            "of ranks in 95% of 2,000 simulations from each force's counts (1st = highest ratio). Months a "
+            "force does not hold are left out with their population.",
+        ),
+    ),
+    (
+        "Small numbers",
+        (
+            "This pack is suppressed for a public meeting: counts of people under 10 (searches, survey "
+            "responses, theme mentions, trust answers) are not shown, nor anything they could be worked back "
+            "from. Rates and shares from fewer than 20 events are marked unstable (*). Review shares over "
+            "fewer than 10 records are marked small. Counts of the panels' own work are shown in full.",
+        ),
+    ),
+    (
+        "Sources and licence",
+        (
+            "Stop and search records: data.police.uk, published under the Open Government Licence v3.0. "
+            "Population: Census 2021, Office for National Statistics, Open Government Licence v3.0. Panel "
+            "reviews, findings, escalations, consultations and recommendations: this platform's records.",
+        ),
+    ),
+)
+
+
 def _methods(
     area: ForceArea, quarter: Quarter, forces: Sequence[Organisation], population: dict[str, int]
 ) -> list[tuple[str, list[str]]]:
     people = ", ".join(f"{g} {population[g]:,}" for g in st.GROUPS)
     force_names = ", ".join(f.name for f in forces) or "no force is registered for this area yet"
-    return [
-        (
-            "Denominators",
-            [
-                f"Rates per 1,000 use the Census 2021 usual resident population of the {area.name} police force area "
-                f"({area.code}) by five-group self-defined ethnicity (ONS table TS021): {people}.",
-                f"Forces counted: {force_names}. Period: {quarter.label} (calendar months of the search date in UK "
-                f"time); the trend covers the {TREND_MONTHS} months to {quarter.last_month:%B %Y}.",
-            ],
-        ),
-        (
-            "What is counted",
-            [
-                "Stop and search records only. Vehicle-only searches are excluded. Searches whose ethnicity was not "
-                "stated count in the total and in no group, as the Home Office does. Self-defined ethnicity.",
-                "Find rate: of a group's searches with 'outcome linked to object of search' recorded, the share "
-                "recorded as linked. Arrest rate: the share of searches ending in arrest.",
-                "Panel reviews: records revealed to the panel in sessions held in the quarter; grounds are judged "
-                "not reasonable by the panel's agreed view, or by most members' scores where none was agreed. "
-                "Findings made, escalations sent and consultation responses received in the quarter. Escalation "
-                "and recommendation status is as at the day the pack was made; response times are working days "
-                "(weekends and bank holidays in England not counted).",
-            ],
-        ),
-        (
-            "Intervals",
-            [
-                "Rate ratios against White carry a 95% interval by the log method (exp(ln RR +/- 1.96 "
-                "sqrt(1/a + 1/b))), exact (conditional binomial) when a count is under 20. Find rates and trust "
-                "shares carry Wilson 95% intervals; on opt-in surveys these show chance variation only and are "
-                "not a margin of error.",
-            ],
-        ),
-        (
-            "How the force compares",
-            [
-                "Over the 12 months to the quarter's end, from every force of England and Wales (the public, "
-                "suppressed figures). Each force's ratio is set against the England and Wales ratio on a funnel "
-                "plot (Spiegelhalter, 2005): its expected searches of a group are those it would make at the "
-                "England and Wales ratio given its searches of White people and its populations, and the control "
-                "limits are exact Poisson limits at 95% (alert) and 99.8% (outlier). Ranks come with the range "
-                "of ranks in 95% of 2,000 simulations from each force's counts (1st = highest ratio). Months a "
-                "force does not hold are left out with their population.",
-            ],
-        ),
-        (
-            "Small numbers",
-            [
-                "This pack is suppressed for a public meeting: counts of people under 10 (searches, survey "
-                "responses, theme mentions, trust answers) are not shown, nor anything they could be worked back "
-                "from. Rates and shares from fewer than 20 events are marked unstable (*). Review shares over "
-                "fewer than 10 records are marked small. Counts of the panels' own work are shown in full.",
-            ],
-        ),
-        (
-            "Sources and licence",
-            [
-                "Stop and search records: data.police.uk, published under the Open Government Licence v3.0. "
-                "Population: Census 2021, Office for National Statistics, Open Government Licence v3.0. Panel "
-                "reviews, findings, escalations, consultations and recommendations: this platform's records.",
-            ],
-        ),
+    denominators = [
+        f"Rates per 1,000 use the Census 2021 usual resident population of the {area.name} police force area "
+        f"({area.code}) by five-group self-defined ethnicity (ONS table TS021): {people}.",
+        f"Forces counted: {force_names}. Period: {quarter.label} (calendar months of the search date in UK "
+        f"time); the trend covers the {TREND_MONTHS} months to {quarter.last_month:%B %Y}.",
     ]
+    return [("Denominators", denominators), *((heading, list(lines)) for heading, lines in _METHODS_EVERY_PACK)]
 
 
 def build_pack(area: ForceArea, quarter: Quarter, *, today: date) -> Pack:

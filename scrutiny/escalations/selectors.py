@@ -3,12 +3,14 @@ learns which panel member acted)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
+from panels.models import ForceArea
 from panels.permissions import opcc_force_area_ids
-from scrutiny.escalations.models import Escalation, EscalationEvent
+from scrutiny.escalations.models import Escalation, EscalationEvent, EscalationStatus
 from scrutiny.escalations.permissions import escalations_for_user
 
 
@@ -46,3 +48,21 @@ def report_escalations(user: Any) -> QuerySet[Escalation]:
     if not user.is_superuser:
         qs = qs.filter(finding__panel__force_area_id__in=opcc_force_area_ids(user))
     return qs.order_by("sent_at", "pk")
+
+
+def escalations_sent(area: ForceArea, start: datetime, end: datetime) -> list[Escalation]:
+    """The escalations the area's panels sent from `start` to before `end`, in the order sent, ready for a report."""
+    return list(
+        Escalation.objects.filter(finding__panel__force_area=area, sent_at__gte=start, sent_at__lt=end)
+        .select_related("finding", "finding__panel", "force")
+        .order_by("sent_at", "pk")
+    )
+
+
+def escalations_open_from_before(area: ForceArea, start: datetime) -> int:
+    """How many escalations the area's panels sent before `start` are not closed yet."""
+    return (
+        Escalation.objects.filter(finding__panel__force_area=area, sent_at__lt=start)
+        .exclude(status=EscalationStatus.CLOSED)
+        .count()
+    )

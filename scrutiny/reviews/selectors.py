@@ -3,14 +3,15 @@ agreement and summary of a session, and the panel's published findings and minut
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from panels.models import Membership, Organisation, Panel
+from panels.models import ForceArea, Membership, Organisation, Panel
 from scrutiny.choices import EthnicGroup
 from scrutiny.records.models import EncounterRecord, EncounterRecordQuerySet
 from scrutiny.records.selectors import published_fields
@@ -130,8 +131,15 @@ def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
     """Share of revealed records judged not reasonable (the panel's agreed view; the members' majority where none
     was agreed) by ethnic group, outcome and legislation. Shares over fewer than 10 records are marked small.
     Records not yet revealed are left out, so the summary cannot hint at scores still blind."""
+    return sessions_summary([session])
+
+
+def sessions_summary(sessions: Sequence[ReviewSession]) -> dict[str, list[Share]]:
+    """`session_summary` over the records of several sessions together, in two queries whatever their number."""
     items = list(
-        session.items.filter(revealed_at__isnull=False).select_related("record").prefetch_related("assessments")
+        SessionRecord.objects.filter(session__in=sessions, revealed_at__isnull=False)
+        .select_related("record")
+        .prefetch_related("assessments")
     )
     judged: list[tuple[EncounterRecord, bool]] = []
     for item in items:
@@ -150,6 +158,34 @@ def session_summary(session: ReviewSession) -> dict[str, list[Share]]:
         "outcome": shares_by((r.outcome or "not_recorded", v) for r, v in judged),
         "legislation": shares_by((r.legislation or "not_recorded", v) for r, v in judged),
     }
+
+
+def sessions_held(area: ForceArea, first_day: date, last_day: date) -> list[ReviewSession]:
+    """The sessions of the area's panels dated from `first_day` to `last_day`, by date, with their panels."""
+    return list(
+        ReviewSession.objects.filter(panel__force_area=area, date__gte=first_day, date__lte=last_day)
+        .select_related("panel")
+        .order_by("date", "pk")
+    )
+
+
+def sessions_records(sessions: Sequence[ReviewSession]) -> tuple[int, int]:
+    """(records sampled, records revealed) over the sessions: one query."""
+    counts = SessionRecord.objects.filter(session__in=sessions).aggregate(
+        sampled=Count("pk"), revealed=Count("pk", filter=Q(revealed_at__isnull=False))
+    )
+    return counts["sampled"] or 0, counts["revealed"] or 0
+
+
+def findings_by_rag(area: ForceArea, start: datetime, end: datetime) -> dict[str, int]:
+    """How many findings the area's panels made from `start` to before `end`, by RAG rating (those made)."""
+    rows = (
+        Finding.objects.filter(panel__force_area=area, created_at__gte=start, created_at__lt=end)
+        .values("rag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["rag"]: row["n"] for row in rows}
 
 
 def sample_comparison(session: ReviewSession, items: list[SessionRecord]) -> list[dict[str, Any]]:

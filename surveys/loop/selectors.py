@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from panels.models import Membership, Panel
+from panels.models import ForceArea, Membership, Panel
 from panels.permissions import opcc_force_area_ids, panels_visible_to
 from surveys.building.models import Question, Survey
 from surveys.loop.models import AnswerTheme, Recommendation, RecommendationUpdate, Theme
@@ -70,6 +70,19 @@ def recommendations_of_panel(access: RecommendationAccess) -> QuerySet[Recommend
     if not access.sees_drafts:
         rows = rows.exclude(status=Recommendation.Status.DRAFT)
     return rows
+
+
+def recommendations_of_area(area: ForceArea) -> list[Recommendation]:
+    """The area's panels' recommendations sent to the PCC (drafts left out), in the order sent, each with
+    `completed`: whether an update has said it is done."""
+    done = RecommendationUpdate.objects.filter(recommendation=OuterRef("pk"), complete=True)
+    return list(
+        Recommendation.objects.filter(panel__force_area=area)
+        .exclude(status=Recommendation.Status.DRAFT)
+        .select_related("panel")
+        .annotate(completed=Exists(done))
+        .order_by("sent_at", "pk")
+    )
 
 
 def recommendations_awaiting_response(user: Any) -> QuerySet[Recommendation]:

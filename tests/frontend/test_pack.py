@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -28,7 +30,7 @@ from scrutiny.disproportionality.report import (
     monthly_trend,
     public_disproportionality_report,
 )
-from scrutiny.models import AuditEvent, EncounterRecord, Escalation, Finding, GroundsRating
+from scrutiny.models import AuditEvent, EncounterRecord, Escalation, Finding, GroundsRating, SessionRecord
 from surveys.building.models import Survey
 from surveys.loop.models import Recommendation, RecommendationUpdate
 from surveys.results.trust import trust_report
@@ -318,6 +320,32 @@ def test_the_pack_counts_the_quarters_reviews_escalations_and_overdue_recommenda
     assert (later.reviews.sessions, later.reviews.findings, later.escalations.report.total) == ([], 0, 0)
     assert later.escalations.open_from_before == 1
     assert later.consultation.consultations == []
+
+
+def test_the_packs_queries_do_not_grow_with_the_quarters_sessions(
+    small_force: Organisation, panel: Panel, coordinator: User
+) -> None:
+    area = area_of(small_force)
+    records = list(EncounterRecord.objects.filter(force=small_force).order_by("pk")[:9])
+
+    def hold(session_records: list[EncounterRecord]) -> None:
+        session = make_session(panel, session_records, by=coordinator)
+        SessionRecord.objects.filter(session=session).update(
+            revealed_at=timezone.now(), agreed_grounds=GroundsRating.NOT_REASONABLE
+        )
+
+    def queries() -> int:
+        build_pack(area, DEMO_QUARTER, today=date(2026, 1, 5))  # the reports' caches filled first
+        with CaptureQueriesContext(connection) as captured:
+            pack = build_pack(area, DEMO_QUARTER, today=date(2026, 1, 5))
+        assert sum(g.judged for g in pack.reviews.grounds) == 3 * len(pack.reviews.sessions)
+        return len(captured)
+
+    hold(records[:3])
+    one_session = queries()
+    hold(records[3:6])
+    hold(records[6:])
+    assert queries() == one_session
 
 
 # --- who may read it ---------------------------------------------------------------------------------------------
