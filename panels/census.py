@@ -22,10 +22,6 @@ class EthnicGroup:
     label: str  # the short name within its broad group
     five_group: str  # one of FIVE_GROUPS
 
-    @property
-    def full_label(self) -> str:
-        return f"{self.five_group}: {self.label}"
-
 
 # Census 2021 detailed ethnic groups in the order ONS publishes them.
 DETAILED_GROUPS: tuple[EthnicGroup, ...] = (
