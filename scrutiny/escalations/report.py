@@ -151,6 +151,7 @@ def _latin1(text: str) -> str:
 
 
 def report_pdf(report: Report, *, title: str) -> bytes:
+    """The report as an A4 landscape PDF: the figures, the counts by action and outcome, then a row an escalation."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="L", format="A4")
@@ -161,6 +162,12 @@ def report_pdf(report: Report, *, title: str) -> bytes:
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(0, 6, f"As at {report.today:%d %B %Y}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    _pdf_figures(pdf, report)
+    _pdf_rows(pdf, report)
+    return bytes(pdf.output())
+
+
+def _pdf_figures(pdf: Any, report: Report) -> None:
     figures = [
         ("Escalations", report.total),
         ("Open", report.open),
@@ -185,10 +192,12 @@ def report_pdf(report: Report, *, title: str) -> bytes:
         for label, n in counts:
             pdf.cell(110, 6, _latin1(label))
             pdf.cell(30, 6, str(n), new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_rows(pdf: Any, report: Report) -> None:
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, "Escalations", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 8)
     widths = (12, 50, 60, 16, 34, 22, 22, 22, 16, 20)
     head = ("No.", "Panel", "Finding", "RAG", "Status", "Sent", "Due", "Responded", "Days", "Overdue")
     pdf.set_font("Helvetica", "B", 8)
@@ -213,4 +222,3 @@ def report_pdf(report: Report, *, title: str) -> bytes:
         for w, c in zip(widths, cells, strict=True):
             pdf.cell(w, 6, _latin1(c), border=1)
         pdf.ln()
-    return bytes(pdf.output())

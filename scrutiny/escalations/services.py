@@ -126,35 +126,20 @@ def escalation_step(
         raise ReviewError(
             f"An escalation that is “{escalation.get_status_display().lower()}” cannot be taken to “{step}”."
         )
-    now = timezone.now()
-    fields = ["status", "version"]
-    if step == "acknowledge":
-        escalation.acknowledged_at = now
-        fields.append("acknowledged_at")
-    elif step == "respond":
-        if not response.strip():
-            raise ReviewError("Write the force's response.")
-        if action_taken not in ActionTaken.values:
-            raise ReviewError("Say what action was taken.")
-        if action_taken == ActionTaken.NO_ACTION and not no_action_reason.strip():
-            raise ReviewError("Give the reason no action was taken.")
-        escalation.response, escalation.action_taken = response.strip(), action_taken
-        escalation.no_action_reason = no_action_reason.strip()
-        escalation.responded_at = now
-        fields += ["response", "action_taken", "no_action_reason", "responded_at"]
-        if escalation.acknowledged_at is None:
-            escalation.acknowledged_at = now
-            fields.append("acknowledged_at")
-    elif step == "dispute":
-        if not note.strip():
-            raise ReviewError("Say why the panel disputes the response.")
-        escalation.referred_to_opcc_at = now
-        fields.append("referred_to_opcc_at")
-    elif step == "close":
-        if outcome not in EscalationOutcome.values:
-            raise ReviewError("Choose the outcome the escalation closes with.")
-        escalation.outcome, escalation.closed_at = outcome, now
-        fields += ["outcome", "closed_at"]
+    fields = [
+        "status",
+        "version",
+        *_record_step(
+            escalation,
+            step,
+            timezone.now(),
+            note=note,
+            response=response,
+            action_taken=action_taken,
+            no_action_reason=no_action_reason,
+            outcome=outcome,
+        ),
+    ]
     escalation.status = to
     escalation.version = F("version") + 1
     escalation.save(update_fields=fields)
@@ -163,6 +148,55 @@ def escalation_step(
     if step in ("dispute",):
         _notify_opcc(escalation)
     return escalation
+
+
+def _record_step(
+    escalation: Escalation,
+    step: str,
+    now: Any,
+    *,
+    note: str,
+    response: str,
+    action_taken: str,
+    no_action_reason: str,
+    outcome: str,
+) -> list[str]:
+    """Check what the step needs and set what it records on `escalation` (not saved); the fields it set."""
+    if step == "acknowledge":
+        escalation.acknowledged_at = now
+        return ["acknowledged_at"]
+    if step == "respond":
+        return _record_response(escalation, now, response, action_taken, no_action_reason)
+    if step == "dispute":
+        if not note.strip():
+            raise ReviewError("Say why the panel disputes the response.")
+        escalation.referred_to_opcc_at = now
+        return ["referred_to_opcc_at"]
+    if step == "close":
+        if outcome not in EscalationOutcome.values:
+            raise ReviewError("Choose the outcome the escalation closes with.")
+        escalation.outcome, escalation.closed_at = outcome, now
+        return ["outcome", "closed_at"]
+    return []  # accept: the status alone
+
+
+def _record_response(
+    escalation: Escalation, now: Any, response: str, action_taken: str, no_action_reason: str
+) -> list[str]:
+    if not response.strip():
+        raise ReviewError("Write the force's response.")
+    if action_taken not in ActionTaken.values:
+        raise ReviewError("Say what action was taken.")
+    if action_taken == ActionTaken.NO_ACTION and not no_action_reason.strip():
+        raise ReviewError("Give the reason no action was taken.")
+    escalation.response, escalation.action_taken = response.strip(), action_taken
+    escalation.no_action_reason = no_action_reason.strip()
+    escalation.responded_at = now
+    fields = ["response", "action_taken", "no_action_reason", "responded_at"]
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at = now
+        fields.append("acknowledged_at")
+    return fields
 
 
 def _notify_opcc(escalation: Escalation) -> None:
