@@ -250,17 +250,13 @@ def _query_string(figures: NationalFigures, **extra: str) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _page(request: HttpRequest, *, public: bool, forces: list[Organisation] | None = None) -> HttpResponse:
-    raw_year = request.GET.get("year", "")
+def _choices(request: HttpRequest, figures: NationalFigures) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """The group compared, the order of the forces and the force picked out, as asked (or their defaults), with
+    what is wrong with each (field, message)."""
     group = GROUP_SLUGS.get(request.GET.get("group", "black").strip().lower())
     sort = request.GET.get("sort", "name").strip() or "name"
     selected = request.GET.get("force", "").strip()
     errors: list[tuple[str, str]] = []
-    try:
-        figures = national_figures(raw_year, public=public, forces=forces)
-    except PeriodError as exc:
-        figures = national_figures("", public=public, forces=forces)
-        errors.append(("year", str(exc)))
     if group is None:
         errors.append(("group", f"Compare one of {', '.join(national.COMPARED)} with White."))
         group = "Black"
@@ -270,28 +266,46 @@ def _page(request: HttpRequest, *, public: bool, forces: list[Organisation] | No
     if selected and figures.report is not None and national.force_comparison(figures.report, selected) is None:
         # No field to point at (the force comes from a link): the summary links to the page's main content.
         errors.append(("main-content", f'Unknown force "{selected}": give its data.police.uk id, e.g. cheshire.'))
+    return group, sort, selected, errors
+
+
+def _charts(report: dict[str, Any], figures: NationalFigures, prefix: str, selected: str) -> list[dict[str, Any]]:
+    """Each compared group's funnel chart that has forces on it, with the addresses of its SVG and CSV."""
+    charts = []
+    for g in national.COMPARED:
+        chart = chart_from_report(report, g)
+        if chart is None:
+            continue
+        qs = _query_string(figures, force=selected)
+        charts.append(
+            {
+                "key": g.lower(),
+                "group": g,
+                "chart": chart,
+                "svg_url": reverse(f"{prefix}-chart", kwargs={"group": g.lower()}) + qs,
+                "csv_url": reverse(f"{prefix}-chart-csv", kwargs={"group": g.lower()}) + qs,
+                "comparison": report["comparison"][g],
+            }
+        )
+    return charts
+
+
+def _page(request: HttpRequest, *, public: bool, forces: list[Organisation] | None = None) -> HttpResponse:
+    raw_year = request.GET.get("year", "")
+    errors: list[tuple[str, str]] = []
+    try:
+        figures = national_figures(raw_year, public=public, forces=forces)
+    except PeriodError as exc:
+        figures = national_figures("", public=public, forces=forces)
+        errors.append(("year", str(exc)))
+    group, sort, selected, wrong = _choices(request, figures)
+    errors += wrong
     prefix = "national-public" if public else "national-report"
     report = figures.report if not errors else None
     rows = force_rows(report, group, sort) if report else []
     for r in rows:
         r["selected"] = r["force"] == selected
-    charts = []
-    if report is not None:
-        for g in national.COMPARED:
-            chart = chart_from_report(report, g)
-            if chart is None:
-                continue
-            qs = _query_string(figures, force=selected)
-            charts.append(
-                {
-                    "key": g.lower(),
-                    "group": g,
-                    "chart": chart,
-                    "svg_url": reverse(f"{prefix}-chart", kwargs={"group": g.lower()}) + qs,
-                    "csv_url": reverse(f"{prefix}-chart-csv", kwargs={"group": g.lower()}) + qs,
-                    "comparison": report["comparison"][g],
-                }
-            )
+    charts = _charts(report, figures, prefix, selected) if report is not None else []
     context = {
         "public": public,
         "figures": figures,
