@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
@@ -155,15 +156,7 @@ def _draw(figure: Figure, chart: Chart) -> None:
     dots = chart.table.rows[1:]
     expected = [float(r[2]) for r in dots]  # type: ignore[arg-type]
     ratios = [float(r[3]) for r in dots]  # type: ignore[arg-type]
-    low_e = min(expected, default=1.0) / 1.5
-    high_e = max(expected, default=100.0) * 1.5
-    curve = fn.funnel_curve(max(low_e, 0.05), max(high_e, low_e * 10))
-    xs = [c.expected for c in curve]
-    for attr, style in (("upper_998", "-"), ("lower_998", "-"), ("upper_95", "--"), ("lower_95", "--")):
-        ys = [getattr(c, attr) * reference for c in curve]
-        keep = [(x, y) for x, y in zip(xs, ys, strict=True) if y > 0]
-        if keep:
-            ax.plot([k[0] for k in keep], [k[1] for k in keep], color=SECONDARY_INK, linestyle=style, linewidth=1)
+    xs = _draw_limits(ax, expected, reference)
     ax.axhline(reference, color=INK, linewidth=1.4)
     positive = [r for r in ratios if r > 0]
     floor = min([*positive, reference * 0.5]) / 1.6
@@ -173,35 +166,60 @@ def _draw(figure: Figure, chart: Chart) -> None:
     ax.set_xlim(min(xs), max(xs))
     ax.set_ylim(floor, ceiling)
     for row, e, r in zip(dots, expected, ratios, strict=True):
-        position = next(p for p, words in POSITION_WORDS.items() if words == row[8])
-        colour, marker = POSITION_STYLE[position]
-        selected = row[9] == SELECTED
-        y = r if r > 0 else floor * 1.05  # a ratio of 0 sits on the axis
-        ax.plot(
-            e,
-            y,
-            marker="*" if selected else marker,
-            markersize=15 if selected else 7,
-            color=SELECTED_COLOUR if selected else colour,
-            markerfacecolor=SELECTED_COLOUR if selected else (colour if "outlier" in position else "white"),
-            markeredgewidth=1.4,
-            linestyle="none",
-            zorder=4 if selected else 3,
+        _draw_dot(ax, row, e, r if r > 0 else floor * 1.05, xs)  # a ratio of 0 sits on the axis
+    _draw_reference_words(ax, reference, floor, ceiling, xs)
+    _draw_scales(ax, chart, floor, ceiling, xs)
+
+
+def _draw_limits(ax: Axes, expected: Sequence[float], reference: float) -> list[float]:
+    """The 95 % and 99.8 % control limits over the volumes of the dots and a margin; the volumes they are drawn at."""
+    low_e = min(expected, default=1.0) / 1.5
+    high_e = max(expected, default=100.0) * 1.5
+    curve = fn.funnel_curve(max(low_e, 0.05), max(high_e, low_e * 10))
+    xs = [c.expected for c in curve]
+    for attr, style in (("upper_998", "-"), ("lower_998", "-"), ("upper_95", "--"), ("lower_95", "--")):
+        ys = [getattr(c, attr) * reference for c in curve]
+        keep = [(x, y) for x, y in zip(xs, ys, strict=True) if y > 0]
+        if keep:
+            ax.plot([k[0] for k in keep], [k[1] for k in keep], color=SECONDARY_INK, linestyle=style, linewidth=1)
+    return xs
+
+
+def _draw_dot(ax: Axes, row: Sequence[Any], e: float, y: float, xs: Sequence[float]) -> None:
+    """One force's dot, by its position's marker and colour (a star when selected), named when it is an outlier or
+    the selected force."""
+    position = next(p for p, words in POSITION_WORDS.items() if words == row[8])
+    colour, marker = POSITION_STYLE[position]
+    selected = row[9] == SELECTED
+    ax.plot(
+        e,
+        y,
+        marker="*" if selected else marker,
+        markersize=15 if selected else 7,
+        color=SELECTED_COLOUR if selected else colour,
+        markerfacecolor=SELECTED_COLOUR if selected else (colour if "outlier" in position else "white"),
+        markeredgewidth=1.4,
+        linestyle="none",
+        zorder=4 if selected else 3,
+    )
+    if selected or "outlier" in position:
+        # Names near the right edge go to the left of their dot, so that they stay inside the chart.
+        right = math.log(e / min(xs)) > 0.7 * math.log(max(xs) / min(xs))
+        ax.annotate(
+            str(row[0]),
+            (e, y),
+            textcoords="offset points",
+            xytext=(-8, 5) if right else (8, 5),
+            ha="right" if right else "left",
+            fontsize=8 if not selected else 9,
+            fontweight="bold" if selected else "normal",
+            color=INK,
+            zorder=5,
         )
-        if selected or "outlier" in position:
-            # Names near the right edge go to the left of their dot, so that they stay inside the chart.
-            right = math.log(e / min(xs)) > 0.7 * math.log(max(xs) / min(xs))
-            ax.annotate(
-                str(row[0]),
-                (e, y),
-                textcoords="offset points",
-                xytext=(-8, 5) if right else (8, 5),
-                ha="right" if right else "left",
-                fontsize=8 if not selected else 9,
-                fontweight="bold" if selected else "normal",
-                color=INK,
-                zorder=5,
-            )
+
+
+def _draw_reference_words(ax: Axes, reference: float, floor: float, ceiling: float, xs: Sequence[float]) -> None:
+    """The England and Wales line's name and ratio, and the line of a ratio of 1 when it is in view."""
     ax.text(
         min(xs),
         reference,
@@ -214,6 +232,10 @@ def _draw(figure: Figure, chart: Chart) -> None:
     if floor < 1 < ceiling:
         ax.axhline(1, color=SECONDARY_INK, linestyle=":", linewidth=1)
         ax.text(min(xs), 1, " 1 = same rate as White", ha="left", va="bottom", fontsize=8, color=SECONDARY_INK)
+
+
+def _draw_scales(ax: Axes, chart: Chart, floor: float, ceiling: float, xs: Sequence[float]) -> None:
+    """The log scales' ticks at round numbers, the axes' labels and the title."""
     volumes = [v for v in VOLUME_TICKS if min(xs) <= v <= max(xs)]
     ax.xaxis.set_major_locator(FixedLocator(volumes))
     ax.xaxis.set_minor_locator(NullLocator())
