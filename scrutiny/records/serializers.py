@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from scrutiny import choices
 from scrutiny.records import selectors
+from scrutiny.records.fields import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS
 from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
 
 
@@ -100,40 +101,6 @@ CorrectionOutcomeSerializer = inline_serializer(
 @extend_schema_field({"type": "string", "description": " or ".join(f"`{k}`" for k in choices.Kind.values)})
 class RecordKindField(serializers.CharField):
     """The record's kind. Described, not enumerated: an enum named "kind" would collide with a panel's kind."""
-
-
-# A record's own fields, in the order the API gives them: as data.police.uk publishes a stop and search, then what
-# a force extract adds, then a use of force's. The record list and a review session's records (reviews/api) give them.
-PUBLISHED_FIELDS: tuple[str, ...] = (
-    "search_type",
-    "vehicle_only",
-    "part_of_policing_operation",
-    "policing_operation",
-    "latitude",
-    "longitude",
-    "gender",
-    "age_range",
-    "self_defined_ethnicity",
-    "ethnic_group",
-    "officer_defined_ethnicity",
-    "legislation",
-    "object_of_search",
-    "outcome",
-    "anything_found",
-    "outcome_linked_to_object",
-    "removal_of_more_than_outer_clothing",
-)
-EXTRACT_FIELDS: tuple[str, ...] = ("body_worn_video", "supervisor_signed_off", "initiation")
-USE_OF_FORCE_FIELDS: tuple[str, ...] = (
-    "uof_tactics",
-    "uof_impact_factors",
-    "uof_reasons",
-    "subject_age_band",
-    "subject_injured",
-    "subject_injury",
-    "officer_injured",
-    "uof_outcome",
-)
 
 
 class RecordSerializer(serializers.ModelSerializer[EncounterRecord]):

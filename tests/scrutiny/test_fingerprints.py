@@ -7,6 +7,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from scrutiny.importing.fingerprints import from_legacy
+from scrutiny.records.importing.columns import CATEGORICAL_COLUMNS, EXTRA_COLUMNS
 from scrutiny.records.importing.fingerprints import (
     batch_fingerprints,
     epoch_seconds,
@@ -56,3 +57,42 @@ def test_a_stored_32_byte_fingerprint_converts_to_what_the_importer_now_computes
         old = digest[:28] + occurrence.to_bytes(4, "big")
         assert from_legacy(old, when) == nth_fingerprint(first_new, occurrence)
     assert from_legacy(first_new, when) == first_new  # already converted: unchanged
+
+
+def test_the_columns_keep_the_order_every_stored_fingerprint_was_made_in() -> None:
+    # The content hashed joins the values in this order (records/fields.py declares the groups): reordering them
+    # would give every record already held a new fingerprint, so re-imports would no longer be seen as duplicates.
+    assert CATEGORICAL_COLUMNS == (
+        "kind",
+        "search_type",
+        "vehicle_only",
+        "part_of_policing_operation",
+        "gender",
+        "age_range",
+        "self_defined_ethnicity",
+        "ethnic_group",
+        "officer_defined_ethnicity",
+        "legislation",
+        "object_of_search",
+        "outcome",
+        "anything_found",
+        "outcome_linked_to_object",
+        "removal_of_more_than_outer_clothing",
+    )
+    assert EXTRA_COLUMNS == (
+        "grounds_text",
+        "pii_flagged",
+        "body_worn_video",
+        "supervisor_signed_off",
+        "initiation",
+        "officer_pseudonym",
+        "force_reference_hash",
+        "uof_tactics",
+        "uof_impact_factors",
+        "uof_reasons",
+        "subject_age_band",
+        "subject_injured",
+        "subject_injury",
+        "officer_injured",
+        "uof_outcome",
+    )

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from scrutiny.records.fields import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS
 from scrutiny.records.importing import pgbinary
 
 ROW_COLUMNS: tuple[str, ...] = (
@@ -22,39 +23,15 @@ ROW_COLUMNS: tuple[str, ...] = (
     "longitude",
     "policing_operation",
 )
-CATEGORICAL_COLUMNS: tuple[str, ...] = (
-    "kind",
-    "search_type",
-    "vehicle_only",
-    "part_of_policing_operation",
-    "gender",
-    "age_range",
-    "self_defined_ethnicity",
-    "ethnic_group",
-    "officer_defined_ethnicity",
-    "legislation",
-    "object_of_search",
-    "outcome",
-    "anything_found",
-    "outcome_linked_to_object",
-    "removal_of_more_than_outer_clothing",
-)
+# The vocabulary columns: the kind, then data.police.uk's fields that are not the row's own.
+CATEGORICAL_COLUMNS: tuple[str, ...] = ("kind", *(f for f in PUBLISHED_FIELDS if f not in ROW_COLUMNS))
 EXTRA_COLUMNS: tuple[str, ...] = (
     "grounds_text",
     "pii_flagged",
-    "body_worn_video",
-    "supervisor_signed_off",
-    "initiation",
+    *EXTRACT_FIELDS,
     "officer_pseudonym",
     "force_reference_hash",
-    "uof_tactics",
-    "uof_impact_factors",
-    "uof_reasons",
-    "subject_age_band",
-    "subject_injured",
-    "subject_injury",
-    "officer_injured",
-    "uof_outcome",
+    *USE_OF_FORCE_FIELDS,
 )
 CONSTANT_COLUMNS: tuple[str, ...] = ("force_id", "batch_id")
 ALL_COLUMNS: tuple[str, ...] = ROW_COLUMNS + CATEGORICAL_COLUMNS + EXTRA_COLUMNS + CONSTANT_COLUMNS

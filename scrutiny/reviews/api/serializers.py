@@ -12,9 +12,10 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from common.api import choices_help
+from scrutiny.records.fields import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS
 from scrutiny.records.models import EncounterRecord
 from scrutiny.records.selectors import withdrawn_note
-from scrutiny.records.serializers import EXTRACT_FIELDS, PUBLISHED_FIELDS, USE_OF_FORCE_FIELDS, RecordKindField
+from scrutiny.records.serializers import RecordKindField
 from scrutiny.reviews.models import Assessment, Finding, ReviewSession, SessionRecord
 
 
