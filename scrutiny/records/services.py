@@ -28,7 +28,7 @@ from scrutiny.records import pii
 from scrutiny.records.importing import ImportFailed
 from scrutiny.records.importing.fingerprints import epoch_seconds, first_fingerprint, nth_fingerprint
 from scrutiny.records.importing.formats import FIELDS, Field, column_labels, parse_file_name
-from scrutiny.records.importing.normalise import Protected, Rejected, make_normaliser
+from scrutiny.records.importing.normalise import Normalised, Protected, Rejected, make_normaliser
 from scrutiny.records.importing.sinks import ExecutemanySink, lock_force, neighbours
 from scrutiny.records.imports import check_header, detect_source_format, file_sha256
 from scrutiny.records.models import EncounterRecord, ImportBatch, RejectedRow
@@ -205,28 +205,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         row.save(update_fields=["reasons", "raw_values", "protected"])
         return {"status": "rejected", "reasons": result.reasons, "record": None}
 
-    # Its occurrence in the batch: after any identical record this batch already holds. Stored records of the
-    # same content can only be in its month or a neighbour (sinks.StoredFingerprints).
-    first = first_fingerprint(result.content, epoch_seconds(result.occurred_at))
-    records = EncounterRecord.objects.filter(force=batch.force, month__in=neighbours(result.month))
-    occurrence = 0
-    while True:
-        fingerprint = nth_fingerprint(first, occurrence)
-        existing = records.filter(fingerprint=fingerprint).only("pk", "batch_id").first()
-        if existing is None or existing.batch_id != batch.pk:
-            break
-        occurrence += 1
-    if existing is not None:
-        status, record_id = "duplicate", existing.pk
-        counts = {"duplicate_count": F("duplicate_count") + 1}
-    else:
-        sink = ExecutemanySink(force_id=batch.force_id, batch_id=batch.pk)
-        sink.open()
-        sink.write(result, fingerprint)
-        sink.finish()
-        status, record_id = "imported", records.get(fingerprint=fingerprint).pk
-        counts = {"imported_count": F("imported_count") + 1}
-        records_changed(batch.force_id)
+    status, record_id, counts = _store_corrected(batch, result)
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_count=F("rejected_count") - 1, **counts)
     row.resolved = True
     row.resolved_at = timezone.now()
@@ -241,6 +220,31 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         detail={"batch": batch.pk, "line": row.line_number, "status": status, "record": record_id},
     )
     return {"status": status, "reasons": [], "record": record_id}
+
+
+def _store_corrected(batch: ImportBatch, result: Normalised) -> tuple[str, int, dict[str, Any]]:
+    """Store a corrected row's record in its batch, or find the record it duplicates: (status, record id, the
+    batch count it adds to)."""
+    # Its occurrence in the batch: after any identical record this batch already holds. Stored records of the
+    # same content can only be in its month or a neighbour (sinks.StoredFingerprints).
+    first = first_fingerprint(result.content, epoch_seconds(result.occurred_at))
+    records = EncounterRecord.objects.filter(force=batch.force, month__in=neighbours(result.month))
+    occurrence = 0
+    while True:
+        fingerprint = nth_fingerprint(first, occurrence)
+        existing = records.filter(fingerprint=fingerprint).only("pk", "batch_id").first()
+        if existing is None or existing.batch_id != batch.pk:
+            break
+        occurrence += 1
+    if existing is not None:
+        return "duplicate", existing.pk, {"duplicate_count": F("duplicate_count") + 1}
+    sink = ExecutemanySink(force_id=batch.force_id, batch_id=batch.pk)
+    sink.open()
+    sink.write(result, fingerprint)
+    sink.finish()
+    record_id = records.get(fingerprint=fingerprint).pk
+    records_changed(batch.force_id)
+    return "imported", record_id, {"imported_count": F("imported_count") + 1}
 
 
 # --- redaction -----------------------------------------------------------------------------------------------
