@@ -167,16 +167,8 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
     batch = row.batch
     force_id = batch.force.police_uk_id
     labels = column_labels(batch.source_format)
-    unknown = set(values) - set(labels)
-    if unknown:
-        raise CorrectionError(f"Unknown column(s): {', '.join(sorted(unknown))}")
-    current = dict(values_by_column(row.raw_values, labels))
-    merged = {label: str(values.get(label, current[label])) for label in labels}
-    stored = Protected(
-        officer_pseudonym=row.protected.get("officer_pseudonym", ""),
-        force_reference_hash=row.protected.get("force_reference_hash", ""),
-        pii_flagged=bool(row.protected.get("pii_flagged", False)),
-    )
+    merged = _corrected_cells(row, labels, values)
+    stored = Protected.from_kept(row.protected)
     normaliser = make_normaliser(
         batch.source_format,
         labels=labels,
@@ -191,15 +183,7 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
     for f in _sensitive_fields(batch.source_format):
         merged[f.label] = pii.mask(merged[f.label]).text if f.name in ("grounds", "operation_name") else ""
     row.raw_values = merged
-    row.protected = {
-        k: v
-        for k, v in {
-            "officer_pseudonym": protected.officer_pseudonym,
-            "force_reference_hash": protected.force_reference_hash,
-            "pii_flagged": protected.pii_flagged,
-        }.items()
-        if v
-    }
+    row.protected = protected.kept()
     if isinstance(result, Rejected):
         row.reasons = result.reasons
         row.save(update_fields=["reasons", "raw_values", "protected"])
@@ -220,6 +204,16 @@ def rejected_row_correct(*, row: RejectedRow, values: dict[str, str], by: Any) -
         detail={"batch": batch.pk, "line": row.line_number, "status": status, "record": record_id},
     )
     return {"status": status, "reasons": [], "record": record_id}
+
+
+def _corrected_cells(row: RejectedRow, labels: tuple[str, ...], values: dict[str, str]) -> dict[str, str]:
+    """The row's cells by column as kept, with the corrections laid over them; CorrectionError for a column the
+    row's source does not have."""
+    unknown = set(values) - set(labels)
+    if unknown:
+        raise CorrectionError(f"Unknown column(s): {', '.join(sorted(unknown))}")
+    current = dict(values_by_column(row.raw_values, labels))
+    return {label: str(values.get(label, current[label])) for label in labels}
 
 
 def _store_corrected(batch: ImportBatch, result: Normalised) -> tuple[str, int, dict[str, Any]]:

@@ -8,11 +8,11 @@ so the cost per row is splitting, one dict lookup, the date, and the fingerprint
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from scrutiny import vocab
@@ -48,6 +48,24 @@ class Protected:
     force_reference_hash: str = ""
     grounds_text: str = ""
     pii_flagged: bool = False
+
+    def kept(self) -> dict[str, Any]:
+        """What a rejected row stores of them (its `protected`): the keyed forms and the flag it has."""
+        kept = {
+            "officer_pseudonym": self.officer_pseudonym,
+            "force_reference_hash": self.force_reference_hash,
+            "pii_flagged": self.pii_flagged,
+        }
+        return {k: v for k, v in kept.items() if v}
+
+    @classmethod
+    def from_kept(cls, kept: Mapping[str, Any]) -> Protected:
+        """The forms a rejected row stored (`kept()`), to fall back on when its correction leaves them blank."""
+        return cls(
+            officer_pseudonym=kept.get("officer_pseudonym", ""),
+            force_reference_hash=kept.get("force_reference_hash", ""),
+            pii_flagged=bool(kept.get("pii_flagged", False)),
+        )
 
 
 def _protected(
