@@ -176,13 +176,7 @@ def fetch_json_array(
             if retryable and not last_attempt:
                 sleep(_retry_after(error.headers, attempt))
                 continue
-            if error.code == 404:
-                raise ImportFailed(not_found or f"data.police.uk has nothing for {what} (404)") from None
-            if error.code == 429:
-                raise ImportFailed(
-                    f"data.police.uk kept answering 429 Too Many Requests for {what} ({attempts} attempts)"
-                ) from None
-            raise ImportFailed(f"data.police.uk answered {error.code} {error.reason} for {what}") from None
+            raise _refusal(error, what=what, not_found=not_found, attempts=attempts) from None
         except _NotAnArray:
             # Not a transfer gone wrong but an answer of another kind (an error page, say): trying again won't help.
             raise ImportFailed(f"data.police.uk's answer for {what} is not the JSON array expected") from None
@@ -205,6 +199,15 @@ def fetch_json_array(
                 ) from None
             raise ImportFailed(f"could not reach data.police.uk: {reason}") from None
     raise ImportFailed(f"data.police.uk did not answer after {attempts} attempts")  # pragma: no cover
+
+
+def _refusal(error: HTTPError, *, what: str, not_found: str, attempts: int) -> ImportFailed:
+    """What an HTTP error that is not tried again (any more) says."""
+    if error.code == 404:
+        return ImportFailed(not_found or f"data.police.uk has nothing for {what} (404)")
+    if error.code == 429:
+        return ImportFailed(f"data.police.uk kept answering 429 Too Many Requests for {what} ({attempts} attempts)")
+    return ImportFailed(f"data.police.uk answered {error.code} {error.reason} for {what}")
 
 
 def fetch_stops_force(
