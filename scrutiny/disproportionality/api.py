@@ -1,10 +1,11 @@
 """The reports API: `GET /api/v1/reports/disproportionality?force=…&from=YYYY-MM&to=YYYY-MM&ethnicity=self`, and
-`GET /api/v1/reports/national?year=YYYY` (or `from` and `to`), the national comparison (scrutiny/national.py).
+`GET /api/v1/reports/national?year=YYYY` (or `from` and `to`), the national comparison
+(scrutiny/disproportionality/national/).
 
-The same JSON as `manage.py disproportionality --json` (scrutiny/reporting.py; definitions in
-docs/disproportionality.md). Who may call it: scrutiny/reporting_access.py. Anyone without a reporting role is a 403
-before the parameters are looked at; bad parameters are a 400 saying what is wrong with each; a force the caller
-may not read is a 403 naming it.
+The same JSON as `manage.py disproportionality --json` (scrutiny/disproportionality/report.py; definitions in
+docs/disproportionality.md). Who may call it: scrutiny/disproportionality/access.py. Anyone without a reporting
+role is a 403 before the parameters are looked at; bad parameters are a 400 saying what is wrong with each; a force
+the caller may not read is a 403 naming it.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 Panel reviews: Fleiss' kappa and shares judged. Disproportionality (docs/disproportionality.md): rates per 1,000,
 rate ratios with their 95% intervals, find and arrest rates with Wilson intervals, the bounds a ratio could take if
 the searches with ethnicity not stated were allocated, the Relative Rate Index, and the small-number rules.
-The database queries that feed these live in scrutiny/reporting.py.
+The database queries that feed these live in scrutiny/disproportionality/report.py.
 
 Comparing forces (docs/national.md): funnel plots and over-dispersion in `scrutiny.stats.funnel`, ranks with their
-intervals in `scrutiny.stats.ranks`; the queries that feed them live in scrutiny/national.py.
+intervals in `scrutiny.stats.ranks`; the queries that feed them live in scrutiny/disproportionality/national/.
 """
 
 from __future__ import annotations
