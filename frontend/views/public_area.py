@@ -29,7 +29,7 @@ from scrutiny import stats as st
 from scrutiny.disproportionality import national
 from scrutiny.disproportionality import report as reporting
 from scrutiny.records.selectors import data_months
-from scrutiny.reviews import public as scrutiny_public
+from scrutiny.reviews import selectors as scrutiny_public
 from surveys.loop.selectors import public_recommendations
 from surveys.results.trust import TrustReport, trust_report
 

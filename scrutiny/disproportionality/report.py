@@ -21,14 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from panels.census import population_by_five_group
@@ -36,6 +34,8 @@ from panels.models import ForceArea, Organisation
 from scrutiny import choices
 from scrutiny import stats as st
 from scrutiny.records.models import EncounterRecord
+from scrutiny.records.versions import CACHE_PREFIX, data_versions, database_tag
+from scrutiny.records.versions import records_changed as records_changed  # callers of the report name it here
 
 ETHNICITY_VIEWS = ("self", "officer")
 # The record's field for each view, and its codes for the five groups (anything else is "not stated").
@@ -56,7 +56,6 @@ BREAKDOWNS: dict[str, tuple[str, Any]] = {
     "month": ("month", None),
 }
 CACHE_SECONDS = 24 * 60 * 60
-CACHE_PREFIX = "scrutiny:report"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -345,50 +344,12 @@ def area_forces(area: ForceArea) -> list[Organisation]:
 # --- the cache ---------------------------------------------------------------------------------------------------
 
 
-def _database() -> str:
-    # Force ids are only unique within one database: two databases sharing a cache (parallel test workers, a
-    # staging copy) must not read each other's versions or reports.
-    name = str(connection.settings_dict.get("NAME") or "")
-    return hashlib.sha256(name.encode()).hexdigest()[:12]
-
-
-def _version_key(force_pk: int) -> str:
-    return f"{CACHE_PREFIX}:{_database()}:records-version:{force_pk}"
-
-
-def _bump(force_pks: Iterable[int]) -> None:
-    cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in force_pks}, timeout=None)
-
-
-def records_changed(*force_pks: int) -> None:
-    """The records of these forces changed: their cached reports are stale from now on.
-
-    Bumps each force's data version at once and again when the transaction commits, so that a report read from
-    the old data while the transaction was open cannot be cached under the new version.
-    """
-    _bump(force_pks)
-    transaction.on_commit(lambda: _bump(force_pks))
-
-
-def _data_versions(force_pks: Sequence[int]) -> list[str]:
-    keys = [_version_key(pk) for pk in force_pks]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            # A version lost (evicted, or never set) is replaced by a new one, never reset to an old value.
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            found[key] = cache.get(key)
-    return [str(found[k]) for k in keys]
-
-
 def _cached(
     kind: str, query: ReportQuery, extra: dict[str, Any], compute: Callable[[], dict[str, Any]]
 ) -> dict[str, Any]:
     pks = sorted(f.pk for f in query.forces)
-    material = json.dumps(
-        [kind, query.header(), extra, pks, _data_versions(pks)], sort_keys=True, separators=(",", ":")
-    )
-    key = f"{CACHE_PREFIX}:{_database()}:{kind}:{hashlib.sha256(material.encode()).hexdigest()}"
+    material = json.dumps([kind, query.header(), extra, pks, data_versions(pks)], sort_keys=True, separators=(",", ":"))
+    key = f"{CACHE_PREFIX}:{database_tag()}:{kind}:{hashlib.sha256(material.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
         value = compute()

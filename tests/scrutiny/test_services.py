@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from panels.models import Organisation, User
 from scrutiny import choices
 from scrutiny.models import AppendOnlyError, AuditEvent, EncounterRecord, ImportBatch, RejectedRow
-from scrutiny.records import services
 from scrutiny.records import imports as records_services
+from scrutiny.records import services
 from scrutiny.records.importing import ImportFailed
 from scrutiny.tasks import import_batch
 from tests.scrutiny.conftest import FIXTURES, POLICE_UK_HEADER, ImportBytes
