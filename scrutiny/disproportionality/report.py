@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +28,7 @@ from typing import Any, TypedDict
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from common.months import month_text, parse_month
 from panels.census import population_by_five_group
 from panels.models import ForceArea, Organisation
 from scrutiny import choices
@@ -56,7 +56,6 @@ BREAKDOWNS: dict[str, tuple[str, Any]] = {
     "month": ("month", None),
 }
 CACHE_SECONDS = 24 * 60 * 60
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 # --- parameters --------------------------------------------------------------------------------------------------
@@ -106,21 +105,6 @@ class ReportQuery:
             "to": month_text(self.to_month),
             "ethnicity": self.ethnicity,
         }
-
-
-def month_text(month: date) -> str:
-    return f"{month:%Y-%m}"
-
-
-def parse_month(value: Any) -> date | None:
-    """A "YYYY-MM" string (or a date) as the first day of its month; None if it is not one."""
-    if isinstance(value, date):
-        return value.replace(day=1)
-    match = _MONTH.match(str(value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    return date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
 
 
 def report_query(
