@@ -30,6 +30,7 @@ from typing import Any
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
+from common.months import add_months
 from scrutiny.records.importing import pgbinary
 from scrutiny.records.importing.columns import ALL_COLUMNS, CATEGORICAL_COLUMNS, CONSTANT_COLUMNS, ROW_COLUMNS
 from scrutiny.records.importing.normalise import Normalised
@@ -76,9 +77,7 @@ def occupied_months(force_id: int) -> set[str]:
 def neighbours(month: str) -> tuple[str, str, str]:
     """The month before, the month and the month after ("YYYY-MM-01" strings)."""
     d = date.fromisoformat(month)
-    before = date(d.year - (d.month == 1), (d.month - 2) % 12 + 1, 1)
-    after = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return before.isoformat(), month, after.isoformat()
+    return add_months(d, -1).isoformat(), month, add_months(d, 1).isoformat()
 
 
 def fetch_fingerprint_blob(force_id: int, months: Iterable[str]) -> bytes:
