@@ -535,6 +535,8 @@ class UseOfForceNormaliser:
     def protect(self, values: Sequence[str], fallback: Protected | None = None) -> Protected:
         return _protected(self.force, self.key, values[14], values[15], "", False, fallback or Protected())
 
+    # Long on purpose: every row not taken by the hot loop comes here, and it reads as the row's columns in order,
+    # one check each, collecting every reason a row is refused rather than stopping at the first.
     def normalise(self, values: Sequence[str], fallback: Protected | None = None) -> Normalised | Rejected:
         labels = self.labels
         reasons: list[str] = []

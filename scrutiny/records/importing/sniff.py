@@ -158,10 +158,14 @@ def _utf8_or_western(fh: IO[bytes], bom: bool) -> Text:
     newline = _newline(has_lf, has_cr)
     if valid:
         return Text("utf-8", "UTF-8", bom=bom, newline=newline)
-
-    # Not UTF-8: look at every byte again, for the first well-formed multi-byte UTF-8 sequence, the first byte that
-    # is not UTF-8, the first byte Windows-1252 does not define, and whether any byte is 0x80-0x9F.
     fh.seek(start)
+    return _western(fh, newline)
+
+
+def _western(fh: IO[bytes], newline: str) -> Text:
+    """A file that is not UTF-8: Windows-1252, or ImportFailed saying why its encoding cannot be told. Looks at
+    every byte again, for the first well-formed multi-byte UTF-8 sequence, the first byte that is not UTF-8, the
+    first byte Windows-1252 does not define, and whether any byte is 0x80-0x9F."""
     line = 1
     tail = b""  # the end of the previous block, so that a sequence split between blocks is still seen
     multibyte: int | None = None
