@@ -99,10 +99,10 @@ async def test_a_missing_survey_is_refused(coordinator: User) -> None:
 async def test_the_coordinator_hears_the_count_when_a_response_is_submitted(survey: Survey, coordinator: User) -> None:
     _, communicator = await connected(coordinator, survey)
     await database_sync_to_async(submit_in_a_transaction)(survey, coordinator)
-    message = await communicator.receive_json_from(timeout=3)
+    message = await communicator.receive_json_from(timeout=10)
     assert message == {"event": "response.added", "survey": survey.pk, "responses": 1}
     await database_sync_to_async(submit_in_a_transaction)(survey, coordinator)
-    assert (await communicator.receive_json_from(timeout=3))["responses"] == 2
+    assert (await communicator.receive_json_from(timeout=10))["responses"] == 2
     await communicator.disconnect()
 
 
