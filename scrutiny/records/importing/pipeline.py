@@ -100,13 +100,7 @@ def _reject_payload(
             raw[label] = pii.mask(value).text
         else:
             raw[label] = ""
-    protected = normaliser.protect(values)
-    kept = {
-        "officer_pseudonym": protected.officer_pseudonym,
-        "force_reference_hash": protected.force_reference_hash,
-        "pii_flagged": protected.pii_flagged,
-    }
-    return {"raw": raw, "protected": {k: v for k, v in kept.items() if v}}
+    return {"raw": raw, "protected": normaliser.protect(values).kept()}
 
 
 class _Run:
