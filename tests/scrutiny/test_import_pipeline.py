@@ -14,7 +14,7 @@ from panels.models import Organisation
 from scrutiny import choices
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.records.importing import ImportFailed, detect_format, parse_file_name, run_import
-from scrutiny.records.importing.normalise import Dates
+from scrutiny.records.importing.cells import Dates
 from scrutiny.records.models import financial_year
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import ImportBatchFactory

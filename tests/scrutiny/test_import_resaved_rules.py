@@ -17,8 +17,8 @@ from panels.models import Organisation
 from scrutiny import choices
 from scrutiny.models import AuditEvent, EncounterRecord, ImportBatch, RejectedRow
 from scrutiny.records.importing import ImportFailed, detect_format, slashdates
+from scrutiny.records.importing.cells import Dates, coordinate
 from scrutiny.records.importing.formats import split_header
-from scrutiny.records.importing.normalise import Dates, coordinate
 from scrutiny.records.importing.sniff import container, count_rows, text_encoding
 from scrutiny.records.importing.workbook import _Book
 from tests.scrutiny import resaved_support as resave

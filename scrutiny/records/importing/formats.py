@@ -120,6 +120,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 }
 
 
+def column_parts(source_format: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]:
+    """A tabular format's columns as its readers give them: field names, headings and which are sensitive, in the
+    format's order."""
+    fields = FIELDS[source_format]
+    return tuple(f.name for f in fields), tuple(f.label for f in fields), tuple(f.sensitive for f in fields)
+
+
 def column_labels(source_format: str) -> tuple[str, ...]:
     """The source's column headings, in the canonical order of its fields (the order rejected rows keep values)."""
     if source_format == SourceFormat.POLICE_UK_JSON:

@@ -30,16 +30,13 @@ from django.utils import timezone
 from scrutiny.choices import BatchStatus, SourceFormat
 from scrutiny.records import pii
 from scrutiny.records.importing import pgbinary
+from scrutiny.records.importing.cells import COORD_EXACT, FAST_UTC, DateError, coordinate
 from scrutiny.records.importing.errors import ImportFailed
 from scrutiny.records.importing.fingerprints import batch_fingerprints, epoch_seconds, fingerprint_of
 from scrutiny.records.importing.normalise import (
-    COORD_EXACT,
-    FAST_UTC,
-    DateError,
     Normaliser,
     Rejected,
     StopSearchNormaliser,
-    coordinate,
     make_normaliser,
 )
 from scrutiny.records.importing.readers import CsvReader, Reader, open_reader, without_line_end

@@ -31,6 +31,7 @@ from scrutiny.records.importing.formats import (
     POLICE_UK_FIELDS,
     POLICE_UK_JSON_LABELS,
     SEP_LINE,
+    column_parts,
     split_header,
 )
 from scrutiny.records.importing.layout import Layout, SourceRow
@@ -122,10 +123,7 @@ class CsvReader:
         prepass: bool = False,
     ) -> None:
         self.source_format = source_format
-        fields = FIELDS[source_format]
-        self.names: tuple[str, ...] = tuple(f.name for f in fields)
-        self.labels: tuple[str, ...] = tuple(f.label for f in fields)
-        self.sensitive: tuple[bool, ...] = tuple(f.sensitive for f in fields)
+        self.names, self.labels, self.sensitive = column_parts(source_format)
         self._fh = fh
         self._start = fh.tell()
         self.text = text if text is not None else text_encoding(fh)

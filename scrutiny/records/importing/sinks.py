@@ -8,7 +8,7 @@ One rule decides what is already stored, for every database (`StoredFingerprints
   fetched once (one index-only range per month on the (force, month, fingerprint) index, on the import's own
   connection, so it also sees what this transaction has written) and the row is sent only if its fingerprint is
   not among them. Neighbours, because a record's month can depend on the month its file declares
-  (normalise.Dates), so the same content may have been stored under the month before or after.
+  (cells.Dates), so the same content may have been stored under the month before or after.
 
 PostgreSQL: rows stream with binary COPY (pgbinary) straight into the records table, in chunks sorted by
 fingerprint (that is, by time), with a writer thread sending while Python builds the next chunk. Measured on 1M rows

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from scrutiny.records.importing import slashdates
 from scrutiny.records.importing.errors import ImportFailed
-from scrutiny.records.importing.formats import FIELDS
+from scrutiny.records.importing.formats import column_parts
 from scrutiny.records.importing.layout import Layout, SourceRow
 
 # Excel serial dates from 1 January 2000 (the earliest the importer takes) to the end of Excel's calendar.
@@ -221,10 +221,7 @@ class WorkbookReader:
         prepass: bool = False,
     ) -> None:
         self.source_format = source_format
-        fields = FIELDS[source_format]
-        self.names: tuple[str, ...] = tuple(f.name for f in fields)
-        self.labels: tuple[str, ...] = tuple(f.label for f in fields)
-        self.sensitive: tuple[bool, ...] = tuple(f.sensitive for f in fields)
+        self.names, self.labels, self.sensitive = column_parts(source_format)
         self._fh = fh
         self._start = fh.tell()
         self._sheet_asked = sheet
