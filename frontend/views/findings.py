@@ -29,6 +29,7 @@ from scrutiny.reviews.services import (
     finding_create,
     finding_publish,
     finding_update,
+    finding_values,
 )
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -96,15 +97,7 @@ def _session_of(request: AuthenticatedHttpRequest, form: FindingForm) -> ReviewS
 
 
 def finding_initial(finding: Finding) -> dict[str, Any]:
-    return {
-        "title": finding.title,
-        "category": finding.category,
-        "rag": finding.rag,
-        "observation": finding.observation,
-        "recommendation": finding.recommendation,
-        "items": list(finding.items.values_list("pk", flat=True)),
-        "version": finding.version,
-    }
+    return {**finding_values(finding), "version": finding.version}
 
 
 class EscalateForm(forms.Form):

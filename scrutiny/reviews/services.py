@@ -358,6 +358,19 @@ class FindingInput:
         )
 
 
+def finding_values(finding: Finding) -> dict[str, Any]:
+    """A finding's values as they stand, in the shape FindingInput.from_values reads (the records under "items"):
+    what an edit starts from, whether a form's initial values or the fields a partial API update leaves out."""
+    return {
+        "title": finding.title,
+        "category": finding.category,
+        "rag": finding.rag,
+        "observation": finding.observation,
+        "recommendation": finding.recommendation,
+        "items": list(finding.items.values_list("pk", flat=True)),
+    }
+
+
 def _check_finding(panel: Panel, session: ReviewSession | None, data: FindingInput) -> list[SessionRecord]:
     problems = []
     if not data.title.strip():

@@ -84,18 +84,10 @@ class FindingDetailApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         version = values.pop("version")
-        current = {
-            "title": finding.title,
-            "category": finding.category,
-            "rag": finding.rag,
-            "observation": finding.observation,
-            "recommendation": finding.recommendation,
-            "items": list(finding.items.values_list("pk", flat=True)),
-        }
         try:
             finding = review_services.finding_update(
                 finding=finding,
-                data=FindingInput.from_values({**current, **values}),
+                data=FindingInput.from_values({**review_services.finding_values(finding), **values}),
                 version=version,
                 by=api_user(request),
             )
