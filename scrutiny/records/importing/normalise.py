@@ -142,7 +142,33 @@ _STOP_SEARCH_EXTRA_BLANK = segment(
 )
 
 
-class StopSearchNormaliser:
+class _Normaliser:
+    """What every format's normaliser starts from: the file's column labels (for the reasons a row is refused),
+    the force and pseudonym key, how dates are read, and what was read through and put right."""
+
+    def __init__(
+        self,
+        *,
+        labels: Sequence[str],
+        force: str,
+        pseudonym_key: str,
+        declared_month: date | None = None,
+        today: date | None = None,
+    ) -> None:
+        self.labels = tuple(labels)
+        self.force = force
+        self.key = pseudonym_key
+        self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
+        self.seen = Seen()
+        self._coords: list[tuple[str, str]] = []
+
+    @property
+    def notes(self) -> list[str]:
+        """What was read through and put right (kept on the batch: ImportBatch.notes)."""
+        return self.seen.notes(self.dates)
+
+
+class StopSearchNormaliser(_Normaliser):
     """data.police.uk fields (CSV or API), and the force-extract fields when `extract` is set."""
 
     # Canonical positions (formats.POLICE_UK_FIELDS order; force extracts continue with EXTRACT_ONLY_FIELDS).
@@ -159,20 +185,12 @@ class StopSearchNormaliser:
         today: date | None = None,
         extract: bool = False,
     ) -> None:
-        self.labels = tuple(labels)
-        self.force = force
-        self.key = pseudonym_key
+        super().__init__(
+            labels=labels, force=force, pseudonym_key=pseudonym_key, declared_month=declared_month, today=today
+        )
         self.extract = extract
-        self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
         self.blank_extra_content = _STOP_SEARCH_EXTRA_BLANK.content
         self._categorical: dict[tuple[str, ...], Segment | list[str]] = {}
-        self.seen = Seen()
-        self._coords: list[tuple[str, str]] = []
-
-    @property
-    def notes(self) -> list[str]:
-        """What was read through and put right (kept on the batch: ImportBatch.notes)."""
-        return self.seen.notes(self.dates)
 
     def categorical(self, values: Sequence[str]) -> Segment | list[str]:
         key = tuple([values[i] for i in self._CATEGORICAL])
@@ -332,29 +350,8 @@ class StopSearchNormaliser:
 # --- use of force ------------------------------------------------------------------------------------------
 
 
-class UseOfForceNormaliser:
+class UseOfForceNormaliser(_Normaliser):
     """The use-of-force template (formats.USE_OF_FORCE_FIELDS order)."""
-
-    def __init__(
-        self,
-        *,
-        labels: Sequence[str],
-        force: str,
-        pseudonym_key: str,
-        declared_month: date | None = None,
-        today: date | None = None,
-    ) -> None:
-        self.labels = tuple(labels)
-        self.force = force
-        self.key = pseudonym_key
-        self.dates = Dates(declared_month=declared_month, today=today or datetime.now(UTC).date())
-        self.seen = Seen()
-        self._coords: list[tuple[str, str]] = []
-
-    @property
-    def notes(self) -> list[str]:
-        """What was read through and put right (kept on the batch: ImportBatch.notes)."""
-        return self.seen.notes(self.dates)
 
     def protect(self, values: Sequence[str], fallback: Protected | None = None) -> Protected:
         return _protected(self.force, self.key, values[14], values[15], "", False, fallback or Protected())
