@@ -9,9 +9,10 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from common.months import parse_month
 from panels.models import Organisation
 from scrutiny.choices import EthnicGroup, Kind
 from scrutiny.records.importing.formats import FIELDS, column_labels
@@ -114,14 +115,35 @@ def record_counts(records: QuerySet[EncounterRecord]) -> RecordCounts:
 
 def data_months(forces: Sequence[Organisation]) -> tuple[date | None, date | None]:
     """The first and the latest whole month (before this one, UK time) in which the forces hold current
-    stop-and-search records, in one query; (None, None) when they hold none."""
+    stop-and-search records, in one query; (None, None) when they hold none.
+
+    Each force's first and latest month come from a subquery ordered by month with a limit of one, which the records'
+    (force, month) index answers without reading the force's other records, whatever their number.
+    """
     this_month = timezone.localdate().replace(day=1)
-    found = (
-        EncounterRecord.objects.current()
-        .filter(kind=Kind.STOP_SEARCH, force__in=[f.pk for f in forces], month__lt=this_month)
-        .aggregate(first=Min("month"), latest=Max("month"))
+    records = EncounterRecord.objects.current().filter(
+        force=OuterRef("pk"), kind=Kind.STOP_SEARCH, month__lt=this_month
     )
-    return found["first"], found["latest"]
+    rows = (
+        Organisation.objects.filter(pk__in=[f.pk for f in forces])
+        .annotate(
+            first=Subquery(records.order_by("month").values("month")[:1]),
+            latest=Subquery(records.order_by("-month").values("month")[:1]),
+        )
+        .values_list("first", "latest")
+    )
+    firsts, latests = [_month(a) for a, _ in rows], [_month(b) for _, b in rows]
+    return (
+        min((d for d in firsts if d is not None), default=None),
+        max((d for d in latests if d is not None), default=None),
+    )
+
+
+def _month(value: Any) -> date | None:
+    """A month as the database gives it back: SQLite gives a subquery's date back as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return parse_month(str(value)[:7])
 
 
 def batches_for(user: Any, *, force: str = "") -> QuerySet[ImportBatch]:

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from common.months import month_text, parse_month
 from panels.forces import BRITISH_TRANSPORT_POLICE, FORCE_BY_ID
 from panels.models import Organisation
-from scrutiny import choices
 from scrutiny.disproportionality.national.caching import CACHE_SECONDS, cache_key, data_versions
-from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery, as_date, months_back
-from scrutiny.records.models import EncounterRecord
+from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery, months_back
+from scrutiny.records import selectors as record_selectors
 
 
 def national_forces() -> list[Organisation]:
@@ -37,11 +35,8 @@ def data_months(
     forces: Sequence[Organisation], versions: Sequence[str] | None = None
 ) -> tuple[date | None, date | None]:
     """The first and the latest whole month (before this one, UK time) in which any territorial force holds current
-    stop-and-search records: the period chooser's range. One query, cached with the forces' data versions
-    (`versions`: `data_versions(forces)`, when the caller has them).
-
-    Each force's first and latest month come from a subquery ordered by month with a limit of one, which the records'
-    (force, month) index answers without reading the force's other records, whatever their number.
+    stop-and-search records: the period chooser's range (`records.selectors.data_months` of the territorial forces),
+    cached with the forces' data versions (`versions`: `data_versions(forces)`, when the caller has them).
     """
     territorial = [f.pk for f in forces if is_territorial(f)]
     if not territorial:
@@ -52,21 +47,7 @@ def data_months(
     key = cache_key("national-months", [[f.pk for f in forces], list(versions), month_text(this_month)])
     found = cache.get(key)
     if found is None:
-        records = EncounterRecord.objects.current().filter(
-            force=OuterRef("pk"), kind=choices.Kind.STOP_SEARCH, month__lt=this_month
-        )
-        rows = (
-            Organisation.objects.filter(pk__in=territorial)
-            .annotate(
-                first=Subquery(records.order_by("month").values("month")[:1]),
-                latest=Subquery(records.order_by("-month").values("month")[:1]),
-            )
-            .values_list("first", "latest")
-        )
-        firsts = [as_date(a) for a, _ in rows]
-        latests = [as_date(b) for _, b in rows]
-        first = min((d for d in firsts if d is not None), default=None)
-        latest = max((d for d in latests if d is not None), default=None)
+        first, latest = record_selectors.data_months([f for f in forces if is_territorial(f)])
         found = [month_text(first) if first else None, month_text(latest) if latest else None]
         cache.set(key, found, CACHE_SECONDS)
     return parse_month(found[0]) if found[0] else None, parse_month(found[1]) if found[1] else None
