@@ -1,9 +1,14 @@
-"""Forms for the pages, and the renderer that draws every Django form (allauth's too) as GOV.UK components."""
+"""Forms for the pages, the renderer that draws every Django form (allauth's too) as GOV.UK components, and how a
+page with a form answers (form_page)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from panels import census
 from panels.models import Attendance, Membership, Panel, SelfDescription
@@ -12,6 +17,11 @@ from panels.models import Attendance, Membership, Panel, SelfDescription
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "frontend/forms/form.html"
     field_template_name = "frontend/forms/field.html"
+
+
+def form_page(request: HttpRequest, template: str, context: dict[str, Any], form: forms.BaseForm) -> HttpResponse:
+    """A page showing a form: 400 when the form was sent and refused, so the answer says so, 200 otherwise."""
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 # --- Page forms: parse and validate input; the services enforce the rules. -------------------

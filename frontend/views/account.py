@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from frontend.forms import AcceptInvitationForm, SelfDescriptionForm
+from frontend.forms import AcceptInvitationForm, SelfDescriptionForm, form_page
 from panels import services
 from panels.models import SelfDescription, User
 from panels.permissions import user_has_mfa, user_requires_mfa
@@ -105,11 +105,11 @@ def self_description(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Thank you. Your answers are saved.")
                 return redirect("account-settings")
-    return render(
+    return form_page(
         request,
         "frontend/account/self_description.html",
         {"form": form, "existing": existing},
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
+from frontend.forms import form_page
 from panels.models import Organisation, Panel
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny.escalations.services import escalation_send
@@ -151,11 +152,11 @@ def finding_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Finding saved.")
             return redirect("finding-detail", pk=finding.pk)
-    return render(
+    return form_page(
         request,
         "frontend/findings/form.html",
         {"panel": access.panel, "access": access, "form": form, "finding": None},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -244,11 +245,11 @@ def finding_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, f"Escalated to {escalation.force.name}. Due {escalation.due_date:%d %B %Y}.")
             return redirect("escalation-detail", pk=escalation.pk)
-    return render(
+    return form_page(
         request,
         "frontend/findings/escalate.html",
         {"panel": finding.panel, "access": access, "finding": finding, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -19,6 +19,7 @@ from frontend.forms import (
     MinutesForm,
     PanelSettingsForm,
     attendance_form,
+    form_page,
 )
 from panels import selectors, services
 from panels.models import Attendance, Membership
@@ -76,11 +77,11 @@ def panel_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         form.save()
         messages.success(request, "Panel settings saved.")
         return redirect(access.panel)
-    return render(
+    return form_page(
         request,
         "frontend/panels/edit.html",
         {"panel": access.panel, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -116,7 +117,7 @@ def panel_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if access.can_manage:
         context["invitations"] = selectors.pending_invitations(panel)
         context["history"] = selectors.membership_history(panel)
-    return render(request, "frontend/panels/members.html", context, status=400 if form.errors else 200)
+    return form_page(request, "frontend/panels/members.html", context, form)
 
 
 @login_required
@@ -187,11 +188,11 @@ def meeting_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         meeting = services.meeting_create(panel=access.panel, by=request.user, **form.cleaned_data)
         messages.success(request, "Meeting added.")
         return redirect(meeting)
-    return render(
+    return form_page(
         request,
         "frontend/meetings/form.html",
         {"panel": access.panel, "form": form, "heading": "Add a meeting"},
-        status=400 if form.errors else 200,
+        form,
     )
 
 

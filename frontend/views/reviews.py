@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.months import MonthField
+from frontend.forms import form_page
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices
 from scrutiny.models import Assessment, GroundsRating, ReviewSession, SessionRecord
@@ -288,7 +289,7 @@ def session_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Session created with {session.items.count()} records.")
             return redirect("review-session-detail", pk=session.pk)
     filters = [form[name] for name in FILTER_FIELDS]
-    return render(
+    return form_page(
         request,
         "frontend/reviews/session_new.html",
         {
@@ -299,7 +300,7 @@ def session_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "filter_fields": filters,
             "filters_open": any(f.errors or f.value() not in (None, "", [], False) for f in filters),
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -399,7 +400,7 @@ def item_score(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Http
             )
             return redirect(reverse("review-session-detail", args=[pk]) + f"#item-{item.position}")
     services.record_viewed(record=item.record, by=request.user, context="session")
-    return render(
+    return form_page(
         request,
         "frontend/reviews/item_score.html",
         {
@@ -413,7 +414,7 @@ def item_score(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Http
             "checklist_name": "PLANTER" if item.session.kind == choices.Kind.USE_OF_FORCE else "GOWISELY",
             "checklist_fields": [form[f"check_{k}"] for k, _ in checklist_for(item.session.kind)],
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -550,7 +551,7 @@ def session_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (SUMMARY_TITLES[name], [(labels[name].get(s.key, s.key), s) for s in shares])
         for name, shares in selectors.session_summary(session).items()
     ]
-    return render(
+    return form_page(
         request,
         "frontend/reviews/session_summary.html",
         {
@@ -562,7 +563,7 @@ def session_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "small_number": SMALL_NUMBER,
             "form": form,
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -15,6 +15,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from common.months import MonthField
+from frontend.forms import form_page
 from panels.models import Organisation
 from panels.typing import AuthenticatedHttpRequest
 from scrutiny import choices
@@ -155,11 +156,11 @@ def batch_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{batch.file_name} is being imported.")
             return redirect("batch-detail", pk=batch.pk)
-    return render(
+    return form_page(
         request,
         "frontend/scrutiny/upload.html",
         {"form": form, "forces": forces},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -221,11 +222,11 @@ def rejected_row_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 what = "a duplicate of a record already held" if outcome["status"] == "duplicate" else "imported"
                 messages.success(request, f"Line {row.line_number} was corrected and is now {what}.")
                 return redirect("batch-detail", pk=row.batch_id)
-    return render(
+    return form_page(
         request,
         "frontend/scrutiny/correct.html",
         {"row": row, "batch": row.batch, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -242,7 +243,7 @@ def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = selectors.record_page(records, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return form_page(
         request,
         "frontend/scrutiny/record_list.html",
         {
@@ -253,7 +254,7 @@ def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "group_counts": [(code, label, counts["groups"][code]) for code, label in choices.EthnicGroup.choices],
             "query": urlencode(list(query.lists()), doseq=True),
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from frontend.forms import form_page
 from panels.typing import AuthenticatedHttpRequest
 from surveys.building.models import Survey
 from surveys.building.permissions import get_survey_for_user
@@ -134,7 +135,7 @@ def survey_themes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("survey-themes", pk=survey.pk)
     summaries = theme_summaries(survey)
     themes = sorted((s.theme for s in summaries), key=lambda t: t.name.lower())
-    return render(
+    return form_page(
         request,
         "frontend/surveys/themes/themes.html",
         {
@@ -147,7 +148,7 @@ def survey_themes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "answers": list(text_answers(survey)),
             "merge_form": MergeForm(themes=themes) if len(themes) > 1 else None,
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -262,11 +263,11 @@ def recommendation_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
         else:
             messages.success(request, "Recommendation saved as a draft. Send it to the PCC when it is ready.")
             return redirect("recommendation-detail", pk=recommendation.pk)
-    return render(
+    return form_page(
         request,
         "frontend/recommendations/form.html",
         {"panel": panel, "access": access.panel_access, "form": form, "recommendation": None},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -316,7 +317,7 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             messages.success(request, "Recommendation saved.")
             return redirect("recommendation-detail", pk=recommendation.pk)
-    return render(
+    return form_page(
         request,
         "frontend/recommendations/form.html",
         {
@@ -325,7 +326,7 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "form": form,
             "recommendation": recommendation,
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -380,11 +381,11 @@ def recommendation_respond_view(request: AuthenticatedHttpRequest, pk: int) -> H
         else:
             messages.success(request, "Response saved. The panel can now publish it.")
             return redirect("recommendation-detail", pk=recommendation.pk)
-    return render(
+    return form_page(
         request,
         "frontend/recommendations/respond.html",
         {"panel": recommendation.panel, "access": access.panel_access, "recommendation": recommendation, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from frontend.forms import form_page
 from frontend.views.survey_forms import question_views
 from panels.typing import AuthenticatedHttpRequest
 from surveys import vocab
@@ -180,11 +181,11 @@ def survey_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Survey created. Add its questions.")
             return redirect("survey-detail", pk=survey.pk)
-    return render(
+    return form_page(
         request,
         "frontend/surveys/new.html",
         {"panel": access.panel, "access": access, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -264,11 +265,11 @@ def survey_question_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             messages.success(request, "Question added.")
             return redirect("survey-detail", pk=survey.pk)
-    return render(
+    return form_page(
         request,
         "frontend/surveys/question_form.html",
         {"panel": access.panel, "access": access, "survey": survey, "form": form, "question": None},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -291,11 +292,11 @@ def survey_question_edit(request: AuthenticatedHttpRequest, pk: int, question_pk
         else:
             messages.success(request, "Question changed.")
             return redirect("survey-detail", pk=survey.pk)
-    return render(
+    return form_page(
         request,
         "frontend/surveys/question_form.html",
         {"panel": access.panel, "access": access, "survey": survey, "form": form, "question": question},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -323,11 +324,11 @@ def survey_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Survey details saved.")
             return redirect("survey-detail", pk=survey.pk)
-    return render(
+    return form_page(
         request,
         "frontend/surveys/edit.html",
         {"panel": access.panel, "access": access, "survey": survey, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -461,11 +462,11 @@ def survey_open_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, "The survey is open.")
             return redirect("survey-detail", pk=survey.pk)
-    return render(
+    return form_page(
         request,
         "frontend/surveys/open.html",
         {"panel": access.panel, "access": access, "survey": survey, "form": form},
-        status=400 if form.errors else 200,
+        form,
     )
 
 
@@ -498,7 +499,7 @@ def survey_invitations(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             form.add_error(None, str(exc))
         else:
             links = [request.build_absolute_uri(reverse("survey-invited", args=[t])) for t in tokens]
-    return render(
+    return form_page(
         request,
         "frontend/surveys/invitations.html",
         {
@@ -510,7 +511,7 @@ def survey_invitations(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "made": survey.invitations.count(),
             "used": survey.invitations.filter(used_at__isnull=False).count(),
         },
-        status=400 if form.errors else 200,
+        form,
     )
 
 
