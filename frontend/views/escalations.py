@@ -32,7 +32,7 @@ from scrutiny.escalations.permissions import (
     require_escalation_list,
 )
 from scrutiny.escalations.selectors import escalation_timeline, report_escalations
-from scrutiny.escalations.services import EscalationConflict, escalation_step
+from scrutiny.escalations.services import EscalationConflict, StepInput, escalation_step
 from scrutiny.models import ActionTaken, AuditEvent, Escalation, EscalationOutcome
 from scrutiny.reviews.selectors import finding_records
 from scrutiny.reviews.services import ReviewError
@@ -187,17 +187,7 @@ def escalation_take_step(request: AuthenticatedHttpRequest, pk: int, step: str) 
         return _detail(request, escalation, access, (step, form), status=400)
     data = form.cleaned_data
     try:
-        escalation_step(
-            escalation=escalation,
-            step=step,
-            by=request.user,
-            version=data["version"],
-            note=data.get("note", ""),
-            response=data.get("response", ""),
-            action_taken=data.get("action_taken", ""),
-            no_action_reason=data.get("no_action_reason", ""),
-            outcome=data.get("outcome", ""),
-        )
+        escalation_step(escalation=escalation, step=step, by=request.user, data=StepInput.from_values(data))
     except EscalationConflict as exc:
         messages.error(request, str(exc))
         return redirect("escalation-detail", pk=escalation.pk)

@@ -106,7 +106,10 @@ class EscalationStepApi(APIView):
             raise PermissionDenied(f"You cannot take the step “{step}” on this escalation.")
         try:
             escalation = escalation_services.escalation_step(
-                escalation=escalation, step=step, by=api_user(request), **values
+                escalation=escalation,
+                step=step,
+                by=api_user(request),
+                data=escalation_services.StepInput.from_values(values),
             )
         except EscalationConflict as conflict:
             return Response({"detail": str(conflict)}, status=status.HTTP_409_CONFLICT)

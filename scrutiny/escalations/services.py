@@ -6,7 +6,8 @@ only that the step is allowed from the escalation's current status, and that the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -99,104 +100,87 @@ def _notify_liaison(escalation: Escalation, message: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StepInput:
+    """What a person gives with an escalation step, from the page's form or the API's body: the version they saw
+    (None: take the step whatever it is now) and the words and choices the step needs."""
+
+    version: int | None = None
+    note: str = ""  # why the panel disputes (and a note on any step)
+    response: str = ""  # the force's response
+    action_taken: str = ""
+    no_action_reason: str = ""
+    outcome: str = ""  # what the escalation closes with
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> StepInput:
+        """From a form's cleaned data or a serializer's validated data: the fields it has, the rest left empty."""
+        return cls(**{f.name: values[f.name] for f in fields(cls) if values.get(f.name) is not None})
+
+
 @transaction.atomic
-def escalation_step(
-    *,
-    escalation: Escalation,
-    step: str,
-    by: Any,
-    version: int | None = None,
-    note: str = "",
-    response: str = "",
-    action_taken: str = "",
-    no_action_reason: str = "",
-    outcome: str = "",
-) -> Escalation:
-    """Take one step (acknowledge, respond, accept, dispute, close). `version`, when given, must match: a step
+def escalation_step(*, escalation: Escalation, step: str, by: Any, data: StepInput | None = None) -> Escalation:
+    """Take one step (acknowledge, respond, accept, dispute, close). `data.version`, when given, must match: a step
     taken on a page that is out of date is refused rather than applied to a state the person did not see."""
+    data = data or StepInput()
     if step not in STEPS:
         raise ReviewError(f"Unknown step “{step}”.")
     allowed_from, to = STEPS[step]
     escalation = (
         Escalation.objects.select_for_update().select_related("finding", "finding__panel").get(pk=escalation.pk)
     )
-    if version is not None and escalation.version != version:
+    if data.version is not None and escalation.version != data.version:
         raise EscalationConflict("Someone else has moved this escalation on since you opened it. Check it again.")
     if escalation.status not in allowed_from:
         raise ReviewError(
             f"An escalation that is “{escalation.get_status_display().lower()}” cannot be taken to “{step}”."
         )
-    fields = [
-        "status",
-        "version",
-        *_record_step(
-            escalation,
-            step,
-            timezone.now(),
-            note=note,
-            response=response,
-            action_taken=action_taken,
-            no_action_reason=no_action_reason,
-            outcome=outcome,
-        ),
-    ]
+    changed = ["status", "version", *_record_step(escalation, step, timezone.now(), data)]
     escalation.status = to
     escalation.version = F("version") + 1
-    escalation.save(update_fields=fields)
+    escalation.save(update_fields=changed)
     escalation.refresh_from_db()
-    _event(escalation, step, by, note or response)
+    _event(escalation, step, by, data.note or data.response)
     if step in ("dispute",):
         _notify_opcc(escalation)
     return escalation
 
 
-def _record_step(
-    escalation: Escalation,
-    step: str,
-    now: Any,
-    *,
-    note: str,
-    response: str,
-    action_taken: str,
-    no_action_reason: str,
-    outcome: str,
-) -> list[str]:
+def _record_step(escalation: Escalation, step: str, now: Any, data: StepInput) -> list[str]:
     """Check what the step needs and set what it records on `escalation` (not saved); the fields it set."""
     if step == "acknowledge":
         escalation.acknowledged_at = now
         return ["acknowledged_at"]
     if step == "respond":
-        return _record_response(escalation, now, response, action_taken, no_action_reason)
+        return _record_response(escalation, now, data)
     if step == "dispute":
-        if not note.strip():
+        if not data.note.strip():
             raise ReviewError("Say why the panel disputes the response.")
         escalation.referred_to_opcc_at = now
         return ["referred_to_opcc_at"]
     if step == "close":
-        if outcome not in EscalationOutcome.values:
+        if data.outcome not in EscalationOutcome.values:
             raise ReviewError("Choose the outcome the escalation closes with.")
-        escalation.outcome, escalation.closed_at = outcome, now
+        escalation.outcome, escalation.closed_at = data.outcome, now
         return ["outcome", "closed_at"]
     return []  # accept: the status alone
 
 
-def _record_response(
-    escalation: Escalation, now: Any, response: str, action_taken: str, no_action_reason: str
-) -> list[str]:
-    if not response.strip():
+def _record_response(escalation: Escalation, now: Any, data: StepInput) -> list[str]:
+    if not data.response.strip():
         raise ReviewError("Write the force's response.")
-    if action_taken not in ActionTaken.values:
+    if data.action_taken not in ActionTaken.values:
         raise ReviewError("Say what action was taken.")
-    if action_taken == ActionTaken.NO_ACTION and not no_action_reason.strip():
+    if data.action_taken == ActionTaken.NO_ACTION and not data.no_action_reason.strip():
         raise ReviewError("Give the reason no action was taken.")
-    escalation.response, escalation.action_taken = response.strip(), action_taken
-    escalation.no_action_reason = no_action_reason.strip()
+    escalation.response, escalation.action_taken = data.response.strip(), data.action_taken
+    escalation.no_action_reason = data.no_action_reason.strip()
     escalation.responded_at = now
-    fields = ["response", "action_taken", "no_action_reason", "responded_at"]
+    changed = ["response", "action_taken", "no_action_reason", "responded_at"]
     if escalation.acknowledged_at is None:
         escalation.acknowledged_at = now
-        fields.append("acknowledged_at")
-    return fields
+        changed.append("acknowledged_at")
+    return changed
 
 
 def _notify_opcc(escalation: Escalation) -> None:

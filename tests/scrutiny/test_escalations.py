@@ -16,7 +16,7 @@ from panels.models import Organisation, Panel, StaffRole, User
 from scrutiny.escalations import report as reports
 from scrutiny.escalations import services as escalation_services
 from scrutiny.escalations.selectors import escalation_timeline
-from scrutiny.escalations.services import EscalationConflict, escalation_step, escalations_remind
+from scrutiny.escalations.services import EscalationConflict, StepInput, escalation_step, escalations_remind
 from scrutiny.escalations.workdays import add_working_days
 from scrutiny.models import ActionTaken, Escalation, EscalationOutcome, EscalationStatus, Finding
 from scrutiny.reviews.selectors import public_findings
@@ -103,19 +103,25 @@ def test_a_force_outside_the_panels_area_is_refused(finding: Finding, coordinato
 def test_every_step_is_a_timeline_entry_with_who_and_when(
     escalation: Escalation, liaison: User, coordinator: User, opcc: User, notified: list[Any]
 ) -> None:
-    escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=escalation.version)
+    escalation_step(escalation=escalation, step="acknowledge", by=liaison, data=StepInput(version=escalation.version))
     escalation.refresh_from_db()
     escalation_step(
         escalation=escalation,
         step="respond",
         by=liaison,
-        version=escalation.version,
-        response="The officer was given feedback.",
-        action_taken=ActionTaken.OFFICER_FEEDBACK,
+        data=StepInput(
+            version=escalation.version,
+            response="The officer was given feedback.",
+            action_taken=ActionTaken.OFFICER_FEEDBACK,
+        ),
     )
     escalation.refresh_from_db()
-    escalation_step(escalation=escalation, step="dispute", by=coordinator, note="Feedback alone is not enough.")
-    escalation_step(escalation=escalation, step="close", by=opcc, outcome=EscalationOutcome.PARTLY_RESOLVED)
+    escalation_step(
+        escalation=escalation, step="dispute", by=coordinator, data=StepInput(note="Feedback alone is not enough.")
+    )
+    escalation_step(
+        escalation=escalation, step="close", by=opcc, data=StepInput(outcome=EscalationOutcome.PARTLY_RESOLVED)
+    )
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.CLOSED
     assert escalation.referred_to_opcc_at is not None
@@ -136,7 +142,7 @@ def test_the_panels_timeline_never_shows_an_email_address(
 ) -> None:
     User.objects.filter(pk__in=[coordinator.pk, liaison.pk]).update(name="")
     liaison.refresh_from_db()
-    escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=escalation.version)
+    escalation_step(escalation=escalation, step="acknowledge", by=liaison, data=StepInput(version=escalation.version))
     # An entry written before names were required to be shown stored the email address: it is not shown either.
     escalation.events.filter(step="sent").update(actor_label=coordinator.email)
     shown = [who for _, who in escalation_timeline(escalation, panel_view=True)]
@@ -157,17 +163,23 @@ def test_the_panel_sees_its_own_peoples_names(
 
 def test_a_step_from_an_out_of_date_page_is_refused(escalation: Escalation, liaison: User) -> None:
     version = escalation.version
-    escalation_step(escalation=escalation, step="acknowledge", by=liaison, version=version)
+    escalation_step(escalation=escalation, step="acknowledge", by=liaison, data=StepInput(version=version))
     with pytest.raises(EscalationConflict):
         escalation_step(
-            escalation=escalation, step="respond", by=liaison, version=version, response="x", action_taken="training"
+            escalation=escalation,
+            step="respond",
+            by=liaison,
+            data=StepInput(version=version, response="x", action_taken="training"),
         )
 
 
 def test_no_action_needs_a_reason(escalation: Escalation, liaison: User) -> None:
     with pytest.raises(ReviewError, match="reason"):
         escalation_step(
-            escalation=escalation, step="respond", by=liaison, response="Reviewed.", action_taken=ActionTaken.NO_ACTION
+            escalation=escalation,
+            step="respond",
+            by=liaison,
+            data=StepInput(response="Reviewed.", action_taken=ActionTaken.NO_ACTION),
         )
 
 
@@ -207,7 +219,9 @@ def test_an_overdue_escalation_is_reminded_once_a_day(
 def test_an_answered_or_not_yet_due_escalation_is_not_reminded(escalation: Escalation, liaison: User) -> None:
     backdate(escalation, date(2026, 10, 1))
     assert escalations_remind(today=date(2026, 10, 29)) == []  # due that day: not yet overdue
-    escalation_step(escalation=escalation, step="respond", by=liaison, response="Done.", action_taken="training")
+    escalation_step(
+        escalation=escalation, step="respond", by=liaison, data=StepInput(response="Done.", action_taken="training")
+    )
     assert escalations_remind(today=date(2026, 11, 2)) == []
 
 
