@@ -38,7 +38,7 @@ def data_months(
     stop-and-search records: the period chooser's range (`records.selectors.data_months` of the territorial forces),
     cached with the forces' data versions (`versions`: `data_versions(forces)`, when the caller has them).
     """
-    territorial = [f.pk for f in forces if is_territorial(f)]
+    territorial = [f for f in forces if is_territorial(f)]
     if not territorial:
         return None, None
     this_month = timezone.localdate().replace(day=1)
@@ -47,7 +47,7 @@ def data_months(
     key = cache_key("national-months", [[f.pk for f in forces], list(versions), month_text(this_month)])
     found = cache.get(key)
     if found is None:
-        first, latest = record_selectors.data_months([f for f in forces if is_territorial(f)])
+        first, latest = record_selectors.data_months(territorial)
         found = [month_text(first) if first else None, month_text(latest) if latest else None]
         cache.set(key, found, CACHE_SECONDS)
     return parse_month(found[0]) if found[0] else None, parse_month(found[1]) if found[1] else None
