@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from scrutiny.disproportionality import national
+from common.months import add_months
 from tests.e2e.browser import Pages, Person, World, check_accessibility, sign_in, visit
 from tests.e2e.test_reporting import images_loaded
 from tests.e2e.test_small_screens import WIDTH, assert_fits
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 def whole_months_back(n: int) -> date:
     first = timezone.localdate().replace(day=1)
-    return national.months_back(first, n)
+    return add_months(first, -n)
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ from scrutiny.disproportionality.national.coverage import (
     missing_months,
 )
 from scrutiny.disproportionality.national.forces import data_months, latest_period, national_forces
-from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery, months_back, national_query
+from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery, national_query
 
 __all__ = [
     "CACHE_SECONDS",
@@ -92,7 +92,6 @@ __all__ = [
     "may_read_national",
     "missing_from_json",
     "missing_months",
-    "months_back",
     "national_forces",
     "national_query",
     "national_report",

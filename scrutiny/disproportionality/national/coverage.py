@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from common.months import month_text, months_between, parse_month
+from common.months import add_months, month_text, months_between, parse_month
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.disproportionality.national.period import months_back
 from scrutiny.records.models import EncounterRecord
 from scrutiny.sync.models import SourceMonth, SourceMonthStatus
 
@@ -115,7 +114,7 @@ def describe_missing(missing: Sequence[MissingMonth]) -> list[str]:
         runs: list[list[MissingMonth]] = []
         for m in entries:
             last = runs[-1][-1] if runs else None
-            if last is not None and last.reason == m.reason and months_back(m.month, 1) == last.month:
+            if last is not None and last.reason == m.reason and add_months(m.month, -1) == last.month:
                 runs[-1].append(m)
             else:
                 runs.append([m])

@@ -8,11 +8,11 @@ from datetime import date
 from django.core.cache import cache
 from django.utils import timezone
 
-from common.months import month_text, parse_month
+from common.months import add_months, month_text, parse_month
 from panels.forces import BRITISH_TRANSPORT_POLICE, FORCE_BY_ID
 from panels.models import Organisation
 from scrutiny.disproportionality.national.caching import CACHE_SECONDS, cache_key, data_versions
-from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery, months_back
+from scrutiny.disproportionality.national.period import MAX_MONTHS, NationalQuery
 from scrutiny.records import selectors as record_selectors
 
 
@@ -58,4 +58,4 @@ def latest_period(forces: Sequence[Organisation]) -> NationalQuery | None:
     _, latest = data_months(forces)
     if latest is None:
         return None
-    return NationalQuery(months_back(latest, MAX_MONTHS - 1), latest)
+    return NationalQuery(add_months(latest, -(MAX_MONTHS - 1)), latest)

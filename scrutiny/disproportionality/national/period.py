@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from common.months import add_months, month_text, months_between, parse_month
+from common.months import month_text, months_between, parse_month
 from scrutiny.disproportionality import report as reporting
 from scrutiny.disproportionality.report import ReportQueryError
 
@@ -68,11 +68,6 @@ def national_query(*, from_month: Any = None, to_month: Any = None, year: Any = 
     assert start is not None
     assert end is not None
     return NationalQuery(start, end)
-
-
-def months_back(month: date, n: int) -> date:
-    """The month `n` months before `month`."""
-    return add_months(month, -n)
 
 
 def as_date(value: Any) -> date | None:
