@@ -274,7 +274,7 @@ def child_report(repeat: int) -> None:
     from django.core.cache import cache
 
     from scrutiny.disproportionality import national
-    from scrutiny.disproportionality import report as reporting
+    from scrutiny.records import versions
 
     forces = national.national_forces()
     query = national.latest_period(forces)
@@ -313,7 +313,7 @@ def child_report(repeat: int) -> None:
     cold_times = []
     report: dict[str, Any] = {}
     for _ in range(repeat):
-        reporting.records_changed(*pks)  # every force's data version changes: nothing cached applies
+        versions.records_changed(*pks)  # every force's data version changes: nothing cached applies
         cache.clear()
         t = time.perf_counter()
         report = national.national_report(query, forces=forces)

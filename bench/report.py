@@ -139,7 +139,8 @@ def main() -> None:
         from django.core.cache import caches
 
         from panels.models import Organisation
-        from scrutiny.disproportionality.report import disproportionality_report, records_changed
+        from scrutiny.disproportionality.report import disproportionality_report
+        from scrutiny.records.versions import records_changed
 
         force = Organisation.objects.get(police_uk_id=FORCE)
         start, end = date(2024, 10, 1), date(2025, 9, 1)

@@ -4,7 +4,8 @@ JSON the command and the API return (docs/disproportionality.md holds the defini
 Each report runs one grouped query over the records table (the database counts, never a Python loop over records),
 then hands plain counts to the pure statistics in scrutiny/stats/. Reports are cached per query under a key that
 holds the parameters and a data version per force; importing records for a force changes that force's version
-(`records_changed`, called by the import service), so a cached report never outlives the data it was made from.
+(`records.versions.records_changed`, called by every writer of records), so a cached report never outlives the
+data it was made from.
 
 Public functions (every one takes forces, from_month, to_month and ethnicity as `ReportQuery` or plain values):
 - `disproportionality_report(...)`: the contract's dict, unsuppressed (for the roles in scrutiny/reporting_access.py);
@@ -35,7 +36,6 @@ from scrutiny import choices
 from scrutiny import stats as st
 from scrutiny.records.models import EncounterRecord
 from scrutiny.records.versions import CACHE_PREFIX, data_versions, database_tag
-from scrutiny.records.versions import records_changed as records_changed  # callers of the report name it here
 
 ETHNICITY_VIEWS = ("self", "officer")
 # The record's field for each view, and its codes for the five groups (anything else is "not stated").

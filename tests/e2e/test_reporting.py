@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from frontend.views.public_area import area_url
 from panels.models import Organisation, StaffRole
 from scrutiny import choices
-from scrutiny.disproportionality import report as reporting
+from scrutiny.records import versions
 from tests.e2e.browser import Pages, Person, World, follow, sign_in, submit, visit
 from tests.e2e.test_small_screens import WIDTH, assert_fits
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
@@ -69,7 +69,7 @@ def test_an_opcc_officer_reads_the_report_on_a_phone_and_a_desktop_and_the_publi
     for group, count in ((choices.EthnicGroup.WHITE, 40), (choices.EthnicGroup.BLACK, 15), ("mixed", 3)):
         for i in range(count):
             make_record(batch, occurred_at=when, ethnic_group=group, outcome_linked_to_object=i % 3 == 0)
-    reporting.records_changed(force.pk)
+    versions.records_changed(force.pk)
     month = f"{when:%Y-%m}"
     officer = officer_of(world)
 

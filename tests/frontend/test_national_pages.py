@@ -26,8 +26,8 @@ from frontend.pack import Quarter, build_pack, pack_pdf
 from frontend.views.national import comparison_summary, force_rows
 from panels.models import Organisation, Panel, StaffRole, User
 from scrutiny.disproportionality import national
-from scrutiny.disproportionality import report as reporting
 from scrutiny.models import AuditEvent, EncounterRecord
+from scrutiny.records import versions
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, enrol_totp
 from tests.frontend.helpers import error_summary, page_text, visible
 from tests.scrutiny.national_support import add_searches, force, months
@@ -294,7 +294,7 @@ def test_a_visitors_copy_of_the_public_page_is_kept_until_the_records_change(
     assert b"Sign out" in signed_in(Client(), coordinator).get(PUBLIC).content
     assert b"Sign out" not in client.get(PUBLIC).content
     add_searches(picture["wm"], MAY, {"White": 50, "Black": 40})
-    reporting.records_changed(picture["wm"].pk)
+    versions.records_changed(picture["wm"].pk)
     after = client.get(PUBLIC).content
     assert after != first
     assert row_cells(after.decode(), "west-midlands") != row_cells(first.decode(), "west-midlands")
@@ -331,7 +331,7 @@ def fetch(urls: list[str]) -> dict[str, bytes]:
 def swap(org: Organisation, source: str, target: str, n: int) -> None:
     moved = list(EncounterRecord.objects.filter(force=org, ethnic_group=source).values_list("pk", flat=True)[:n])
     EncounterRecord.objects.filter(pk__in=moved).update(ethnic_group=target)
-    reporting.records_changed(org.pk)
+    versions.records_changed(org.pk)
 
 
 @pytest.mark.django_db

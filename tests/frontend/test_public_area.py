@@ -24,6 +24,7 @@ from panels.models import Organisation, Panel, User
 from scrutiny import choices
 from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord
+from scrutiny.records import versions
 from scrutiny.reviews.services import finding_publish
 from surveys.loop.services import (
     recommendation_create,
@@ -61,7 +62,7 @@ def add_small_force(force: Organisation) -> None:
         add(month, 1, group)
     add(11, 4, choices.EthnicGroup.NOT_STATED)
     add(6, 2, choices.EthnicGroup.WHITE, vehicle_only=True)
-    reporting.records_changed(force.pk)
+    versions.records_changed(force.pk)
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_no_public_route_changes_when_the_small_counts_change(small: Scenario) -
     moved = EncounterRecord.objects.filter(ethnic_group="asian", month=dt.date(2025, 4, 1)).values_list("pk", flat=True)
     assert len(moved) == 4
     EncounterRecord.objects.filter(pk__in=list(moved)).update(ethnic_group="mixed")
-    reporting.records_changed(small.force.pk)
+    versions.records_changed(small.force.pk)
     assert reporting.disproportionality_report(["cheshire"], "2025-01", "2025-12")["groups"]["Mixed"]["searches"] == 7
     after = fetch_all(urls)
     changed = [u for u in urls if before[u] != after[u]]

@@ -17,6 +17,7 @@ from panels.models import Organisation, Panel, StaffRole, User
 from scrutiny import choices
 from scrutiny.disproportionality import report as reporting
 from scrutiny.models import AuditEvent
+from scrutiny.records import versions
 from tests.factories import OrganisationFactory, StaffRoleFactory, enrol_totp
 from tests.frontend.helpers import error_summary, page_text, visible
 from tests.scrutiny.factories import make_batch, make_force, make_record
@@ -50,7 +51,7 @@ def force(panel: Panel) -> Organisation:
                 )
         make_record(batch, occurred_at=datetime(2025, month, 11, tzinfo=UTC), ethnic_group="", vehicle_only=False)
         make_record(batch, occurred_at=datetime(2025, month, 12, tzinfo=UTC), vehicle_only=True)
-    reporting.records_changed(force.pk)
+    versions.records_changed(force.pk)
     return force
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrutiny import choices
-from scrutiny.disproportionality import report as reporting
+from scrutiny.records import versions
 from tests.permissions.routes import PANEL_MANAGE, PUBLIC, Check, Rule, no_kwargs
 from tests.scrutiny.factories import make_record
 
@@ -23,7 +23,7 @@ def funnel(s: Any) -> dict[str, Any]:
     for group in (choices.EthnicGroup.BLACK, choices.EthnicGroup.WHITE):
         for _ in range(12):
             make_record(s.batch, ethnic_group=group)
-    reporting.records_changed(s.force.pk)
+    versions.records_changed(s.force.pk)
     return {"group": "black"}
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from panels.forces import FORCE_BY_ID
 from panels.models import Organisation
 from scrutiny import choices
-from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord, SourceMonth
+from scrutiny.records import versions
 from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.factories import make_batch
 
@@ -84,7 +84,7 @@ def add_searches(
     for _ in range(withdrawn):
         records.append(record(ethnic_group=CODES["White"], withdrawn_at=when))
     EncounterRecord.objects.bulk_create(records)
-    reporting.records_changed(org.pk)
+    versions.records_changed(org.pk)
 
 
 def source_months(

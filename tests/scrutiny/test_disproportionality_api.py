@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from panels.models import Membership, Organisation, Panel, StaffRole, User
 from scrutiny import choices
 from scrutiny.disproportionality import report as reporting
+from scrutiny.records import versions
 from tests.factories import MembershipFactory, OrganisationFactory, PanelFactory, StaffRoleFactory, enrol_totp
 from tests.scrutiny.factories import EncounterRecordFactory, ImportBatchFactory, make_force
 
@@ -30,7 +31,7 @@ def force(panel: Panel) -> Organisation:
     batch = ImportBatchFactory.create(force=force)
     EncounterRecordFactory.create_batch(30, batch=batch)
     EncounterRecordFactory.create_batch(12, batch=batch, ethnic_group=choices.EthnicGroup.BLACK)
-    reporting.records_changed(force.pk)
+    versions.records_changed(force.pk)
     return force
 
 

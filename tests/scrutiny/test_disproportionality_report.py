@@ -18,6 +18,7 @@ from panels.models import Organisation
 from scrutiny import choices, stats
 from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord, ImportBatch, RejectedRow
+from scrutiny.records import versions
 from scrutiny.records.services import rejected_row_correct
 from tests.scrutiny.conftest import POLICE_UK_HEADER, ImportBytes
 from tests.scrutiny.factories import EncounterRecordFactory, ForceFactory, ImportBatchFactory
@@ -53,7 +54,7 @@ def add(force: Organisation) -> AddRecords:
         if "occurred_at" in fields:
             fields.setdefault("month", fields["occurred_at"].date().replace(day=1))
         records = EncounterRecordFactory.create_batch(n, batch=batch, **fields)
-        reporting.records_changed(force.pk)
+        versions.records_changed(force.pk)
         return records
 
     return run
@@ -223,7 +224,7 @@ def test_the_cache_is_kept_until_the_forces_records_change(add: AddRecords, june
     EncounterRecordFactory.create(batch=batch, ethnic_group=E.MIXED)
     assert report()["groups"]["Mixed"]["searches"] == 0
     # ...until the force's records are said to have changed (as every import and correction says).
-    reporting.records_changed(batch.force_id)
+    versions.records_changed(batch.force_id)
     assert report()["groups"]["Mixed"]["searches"] == 1
 
 

@@ -28,6 +28,7 @@ from scrutiny import stats as st
 from scrutiny.disproportionality import national
 from scrutiny.disproportionality import report as reporting
 from scrutiny.models import EncounterRecord
+from scrutiny.records import versions
 from scrutiny.sync.models import SourceMonthStatus
 from tests.scrutiny.national_support import add_searches, force, months, source_months
 
@@ -497,7 +498,7 @@ def test_a_lone_small_count_in_a_column_hides_the_smallest_other_one_too(db: Non
 def swap(org: Any, source: str, target: str, n: int) -> None:
     moved = list(EncounterRecord.objects.filter(force=org, ethnic_group=source).values_list("pk", flat=True)[:n])
     EncounterRecord.objects.filter(pk__in=moved).update(ethnic_group=target)
-    reporting.records_changed(org.pk)
+    versions.records_changed(org.pk)
 
 
 def test_the_public_report_does_not_change_when_hidden_counts_change_places(picture: dict[str, Any]) -> None:
