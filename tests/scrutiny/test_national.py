@@ -27,6 +27,7 @@ from panels.forces import FORCES
 from scrutiny import stats as st
 from scrutiny.disproportionality import national
 from scrutiny.disproportionality import report as reporting
+from scrutiny.disproportionality.national import counts as national_counts
 from scrutiny.models import EncounterRecord
 from scrutiny.records import versions
 from scrutiny.sync.models import SourceMonthStatus
@@ -361,7 +362,7 @@ def test_the_per_force_query_counts_what_one_group_by_over_every_force_counts(pi
     """The records are read one force's range of months at a time (UNION ALL, for the index): the counts are
     those of a plain GROUP BY over all of them."""
     forces = national.national_forces()
-    counted = national._counts(forces, YEAR)
+    counted = national_counts._counts(forces, YEAR)
     plain: dict[str, list[int]] = {}
     rows: Any = (
         EncounterRecord.objects.current()
@@ -375,7 +376,7 @@ def test_the_per_force_query_counts_what_one_group_by_over_every_force_counts(pi
         if r["vehicle_only"]:
             cell[-1] += r["searches"]
         else:
-            base = national._slot(r["ethnic_group"]) * len(national.KEYS)
+            base = national_counts._slot(r["ethnic_group"]) * len(national_counts.KEYS)
             for i, key in enumerate(national.KEYS):
                 cell[base + i] += r[key]
     assert counted == plain

@@ -52,7 +52,7 @@ from scrutiny.disproportionality.national.comparison import (
 )
 
 # The grouped query's own pieces, checked against a plain query by tests/scrutiny/test_national.py.
-from scrutiny.disproportionality.national.counts import KEYS, SLOTS, WIDTH, _counts, _slot
+from scrutiny.disproportionality.national.counts import KEYS, SLOTS, WIDTH
 from scrutiny.disproportionality.national.coverage import (
     NOT_HELD,
     NOT_PUBLISHED,
@@ -80,8 +80,6 @@ __all__ = [
     "GroupComparison",
     "MissingMonth",
     "NationalQuery",
-    "_counts",
-    "_slot",
     "data_months",
     "data_versions",
     "describe_missing",
